@@ -1,0 +1,62 @@
+//! The root component, the routes, and the HTML shell the server renders them into.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::{
+    auth::{
+        pages::{ErrorPage, SignInPage, SignOutPage, VerifyRequestPage},
+        SessionProvider,
+    },
+    pages::{HomePage, Nav, NotFound, ProtectedPage, RegisterPage},
+};
+
+/// The HTML document the server renders every page into.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The app: session provider, navigation and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/leptos-auth.css"/>
+        <Title formatter=|title: String| format!("{title} · Leptos Auth")/>
+        <Router>
+            <SessionProvider>
+                <Nav/>
+                <main>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=HomePage/>
+                        <Route path=path!("/protected") view=ProtectedPage/>
+                        <Route path=path!("/register") view=RegisterPage/>
+                        // Auth.js's built-in pages, under the base path.
+                        <Route path=path!("/api/auth/signin") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("/api/auth/signout") view=SignOutPage/>
+                        <Route path=path!("/api/auth/error") view=ErrorPage/>
+                        <Route path=path!("/api/auth/verify-request") view=VerifyRequestPage/>
+                    </Routes>
+                </main>
+            </SessionProvider>
+        </Router>
+    }
+}

@@ -1,0 +1,404 @@
+//! The isomorphic client API: `<SessionProvider>`, `use_session()`, `sign_in`, `sign_out`.
+//!
+//! During SSR the provider takes the session the page middleware resolved from the request and
+//! serializes it into the page (a `SharedValue`); hydration reads it back, so the first paint is
+//! right and hydration makes no request. Afterwards the session is kept live the way
+//! `next-auth/react`'s provider does: refetched when the tab becomes visible again, on an
+//! optional interval, and when another tab of the same origin signs in, signs out or updates
+//! (through the `next-auth` BroadcastChannel, with next-auth's message shape).
+
+use http::request::Parts;
+use leptos::{prelude::*, task::spawn_local};
+use serde_json::Value;
+
+use super::{
+    fetch,
+    form::FormFields,
+    server_fns::{get_csrf_token, get_providers, get_session},
+    types::{
+        AuthErrorCode, AuthFnError, PageAuth, Session, SessionStatus, SignInResponse,
+        SignOutResponse,
+    },
+};
+
+/// The Auth.js base path the client talks to.
+pub const BASE_PATH: &str = "/api/auth";
+
+/// The channel next-auth's client uses between tabs.
+const CHANNEL: &str = "next-auth";
+
+/// What `use_session()` returns. `Copy`: pass it around freely.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionContext {
+    session: RwSignal<Option<Session>>,
+    status: RwSignal<SessionStatus>,
+    csrf_token: RwSignal<String>,
+}
+
+impl SessionContext {
+    fn new(page: PageAuth, known: bool) -> Self {
+        let status = match (&page.session, known) {
+            (_, false) => SessionStatus::Loading,
+            (Some(_), true) => SessionStatus::Authenticated,
+            (None, true) => SessionStatus::Unauthenticated,
+        };
+        Self {
+            session: RwSignal::new(page.session),
+            status: RwSignal::new(status),
+            csrf_token: RwSignal::new(page.csrf_token),
+        }
+    }
+
+    /// The session, or `None` when signed out.
+    pub fn data(&self) -> Signal<Option<Session>> {
+        self.session.into()
+    }
+
+    /// Loading, Authenticated or Unauthenticated.
+    pub fn status(&self) -> Signal<SessionStatus> {
+        self.status.into()
+    }
+
+    /// The CSRF token for forms on this page.
+    pub fn csrf_token(&self) -> Signal<String> {
+        self.csrf_token.into()
+    }
+
+    /// Replaces the session (for example after `update`).
+    pub fn set(&self, session: Option<Session>) {
+        self.status.set(if session.is_some() {
+            SessionStatus::Authenticated
+        } else {
+            SessionStatus::Unauthenticated
+        });
+        self.session.set(session);
+    }
+
+    /// Fetches the session again and updates the signals.
+    ///
+    /// # Errors
+    /// The transport error; the signals keep their values then.
+    pub async fn reload(&self) -> Result<Option<Session>, AuthFnError> {
+        let session = get_session().await?;
+        self.set(session.clone());
+        Ok(session)
+    }
+
+    /// Fetches the session again in the background.
+    pub fn refetch(&self) {
+        let this = *self;
+        spawn_local(async move {
+            let _ = this.reload().await;
+        });
+    }
+
+    /// A CSRF token: the page's, or a fresh one from `/csrf`.
+    async fn csrf(&self) -> Result<String, AuthFnError> {
+        let token = self.csrf_token.get_untracked();
+        if !token.is_empty() {
+            return Ok(token);
+        }
+        let token = get_csrf_token().await?.csrf_token;
+        self.csrf_token.set(token.clone());
+        Ok(token)
+    }
+}
+
+/// Makes the session available to every component below it. Put it inside `<Router>`.
+///
+/// `refetch_interval` (seconds) polls the session; `refetch_on_window_focus` (default on)
+/// refetches when the tab becomes visible.
+#[component]
+pub fn SessionProvider(
+    /// The app.
+    children: Children,
+    /// Poll the session every this many seconds (off by default).
+    #[prop(optional)]
+    refetch_interval: Option<u32>,
+    /// Refetch when the tab becomes visible again (on by default).
+    #[prop(default = true)]
+    refetch_on_window_focus: bool,
+) -> impl IntoView {
+    let page = SharedValue::new(|| {
+        from_request::<PageAuth>().map_or((PageAuth::default(), false), |page| (page, true))
+    })
+    .into_inner();
+    let context = SessionContext::new(page.0, page.1);
+    provide_context(context);
+
+    // Browser-only wiring; effects never run on the server.
+    Effect::new(move |_| {
+        if !page.1 {
+            context.refetch();
+        }
+        listen_to_other_tabs(context);
+        if refetch_on_window_focus {
+            refetch_when_visible(context);
+        }
+        if let Some(seconds) = refetch_interval.filter(|s| *s > 0) {
+            let _ = set_interval_with_handle(
+                move || context.refetch(),
+                std::time::Duration::from_secs(u64::from(seconds)),
+            );
+        }
+    });
+
+    children()
+}
+
+/// The session context. Outside a `<SessionProvider>` it reports `Loading` forever (and says so
+/// in the log) rather than panicking.
+pub fn use_session() -> SessionContext {
+    use_context::<SessionContext>().unwrap_or_else(|| {
+        leptos::logging::warn!("use_session() called outside <SessionProvider>");
+        SessionContext::new(PageAuth::default(), false)
+    })
+}
+
+/// A value the server put in the request's extensions (the page middleware does), read during
+/// SSR. In the browser there is no request, so this is `None` there.
+pub fn from_request<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    use_context::<Parts>().and_then(|parts| parts.extensions.get::<T>().cloned())
+}
+
+/// Options of [`sign_in`] (next-auth's `SignInOptions`).
+#[derive(Clone, Debug)]
+pub struct SignInOptions {
+    /// Where to go after signing in (default: the current page).
+    pub redirect_to: Option<String>,
+    /// `false` to get a [`SignInResponse`] (and a refreshed session) instead of being sent to
+    /// the result with a full page load. Default `true`, as in next-auth.
+    pub redirect: bool,
+    /// Provider fields: `email` and `password` for credentials, `email` for email.
+    pub fields: FormFields,
+}
+
+impl Default for SignInOptions {
+    fn default() -> Self {
+        Self {
+            redirect_to: None,
+            redirect: true,
+            fields: FormFields::new(),
+        }
+    }
+}
+
+/// Options of [`sign_out`].
+#[derive(Clone, Debug)]
+pub struct SignOutOptions {
+    /// Where to go after signing out (default: the current page).
+    pub redirect_to: Option<String>,
+    /// `false` to get a [`SignOutResponse`] instead of being sent to the result.
+    pub redirect: bool,
+}
+
+impl Default for SignOutOptions {
+    fn default() -> Self {
+        Self {
+            redirect_to: None,
+            redirect: true,
+        }
+    }
+}
+
+/// Signs in with `provider` (next-auth's `signIn`): credentials post to `/callback/<id>`, other
+/// providers to `/signin/<id>`. With `redirect: false`, resolves to a [`SignInResponse`] and
+/// refreshes the session; otherwise the browser goes to the result.
+///
+/// # Errors
+/// A transport error if the auth routes cannot be reached.
+pub async fn sign_in(
+    provider: &str,
+    options: SignInOptions,
+    authorization_params: &[(&str, &str)],
+) -> Result<SignInResponse, AuthFnError> {
+    let context = use_context::<SessionContext>();
+    let redirect_to = options
+        .redirect_to
+        .clone()
+        .or_else(fetch::current_href)
+        .unwrap_or_else(|| "/".into());
+    let providers = get_providers().await?;
+    let Some(info) = providers.0.iter().find(|p| p.id == provider) else {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("callbackUrl", &redirect_to)
+            .finish();
+        let url = format!("{BASE_PATH}/signin?{query}");
+        if options.redirect {
+            fetch::assign_location(&url);
+        }
+        return Ok(SignInResponse {
+            error: None,
+            code: None,
+            status: 200,
+            ok: true,
+            url: Some(url),
+        });
+    };
+    let action = if info.kind == "credentials" {
+        "callback"
+    } else {
+        "signin"
+    };
+    let csrf_token = match context {
+        Some(context) => context.csrf().await?,
+        None => get_csrf_token().await?.csrf_token,
+    };
+    let mut form = options.fields.clone();
+    form = form
+        .with("csrfToken", csrf_token)
+        .with("callbackUrl", redirect_to.clone());
+    let mut path = format!("{BASE_PATH}/{action}/{provider}");
+    if !authorization_params.is_empty() {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(authorization_params)
+            .finish();
+        path = format!("{path}?{query}");
+    }
+    let (status, answer) = fetch::post_form(&path, &form).await?;
+    let (error, code) = error_of(&answer.url);
+    let ok = (200..300).contains(&status);
+    if options.redirect {
+        fetch::assign_location(&answer.url);
+    } else if ok && error.is_none() {
+        if let Some(context) = context {
+            let _ = context.reload().await;
+        }
+        broadcast("signin");
+    }
+    Ok(SignInResponse {
+        url: error.is_none().then(|| answer.url.clone()),
+        error,
+        code,
+        status,
+        ok,
+    })
+}
+
+/// Signs out (next-auth's `signOut`).
+///
+/// # Errors
+/// A transport error if the auth routes cannot be reached.
+pub async fn sign_out(options: SignOutOptions) -> Result<SignOutResponse, AuthFnError> {
+    let context = use_context::<SessionContext>();
+    let redirect_to = options
+        .redirect_to
+        .clone()
+        .or_else(fetch::current_href)
+        .unwrap_or_else(|| "/".into());
+    let csrf_token = match context {
+        Some(context) => context.csrf().await?,
+        None => get_csrf_token().await?.csrf_token,
+    };
+    let form = FormFields::new()
+        .with("csrfToken", csrf_token)
+        .with("callbackUrl", redirect_to);
+    let (_, answer) = fetch::post_form(&format!("{BASE_PATH}/signout"), &form).await?;
+    broadcast("signout");
+    if !options.redirect {
+        if let Some(context) = context {
+            let (error, _) = error_of(&answer.url);
+            if error.is_none() {
+                context.set(None);
+            }
+        }
+    } else {
+        fetch::assign_location(&answer.url);
+    }
+    Ok(SignOutResponse { url: answer.url })
+}
+
+/// The `error` and `code` query parameters of a URL the auth routes answered with.
+pub fn error_of(url: &str) -> (Option<AuthErrorCode>, Option<String>) {
+    let Some((_, query)) = url.split_once('?') else {
+        return (None, None);
+    };
+    let query = query.split('#').next().unwrap_or_default();
+    let mut error = None;
+    let mut code = None;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "error" if error.is_none() => error = Some(AuthErrorCode::parse(&value)),
+            "code" if code.is_none() => code = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    (error, code)
+}
+
+/// Tells the other tabs of this origin that the session changed (next-auth's message shape).
+pub fn broadcast(trigger: &str) {
+    if !cfg!(target_arch = "wasm32") {
+        return;
+    }
+    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+        let message = serde_json::json!({ "event": "session", "data": { "trigger": trigger } });
+        if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
+            let _ = channel.post_message(&value);
+        }
+        channel.close();
+    }
+}
+
+fn listen_to_other_tabs(context: SessionContext) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
+        return;
+    };
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = js_sys::JSON::stringify(&event.data())
+                .ok()
+                .and_then(|s| s.as_string())
+                .and_then(|s| serde_json::from_str::<Value>(&s).ok());
+            if data
+                .as_ref()
+                .and_then(|d| d.get("event"))
+                .and_then(Value::as_str)
+                == Some("session")
+            {
+                context.refetch();
+            }
+        });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The provider lives as long as the page: keep the listener and its channel.
+    on_message.forget();
+    std::mem::forget(channel);
+}
+
+fn refetch_when_visible(context: SessionContext) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let doc = document.clone();
+    let on_change = Closure::<dyn Fn()>::new(move || {
+        if doc.visibility_state() == web_sys::VisibilityState::Visible {
+            context.refetch();
+        }
+    });
+    let _ = document
+        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    on_change.forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_error_and_code_like_next_auth() {
+        assert_eq!(
+            error_of("http://x/api/auth/signin?error=CredentialsSignin&code=credentials"),
+            (
+                Some(AuthErrorCode::CredentialsSignin),
+                Some("credentials".into())
+            )
+        );
+        assert_eq!(error_of("http://x/dashboard"), (None, None));
+        assert_eq!(
+            error_of("http://x/?error=Nope").0,
+            Some(AuthErrorCode::Default)
+        );
+    }
+}

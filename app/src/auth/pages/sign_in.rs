@@ -1,0 +1,123 @@
+//! `GET /api/auth/signin`: one form per provider, and the `?error=` message.
+
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use super::{submitted_fields, AuthCard, CsrfField};
+use crate::auth::{
+    client::{sign_in, SignInOptions, BASE_PATH},
+    fetch::current_origin,
+    server_fns::get_providers,
+    types::{AuthErrorCode, ProviderInfo},
+    url::{local_callback, to_local},
+};
+
+/// The built-in sign-in page.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = Memo::new(move |_| query.read().get("error").map(|e| AuthErrorCode::parse(&e)));
+    let callback_url = Signal::derive(move || {
+        query
+            .read()
+            .get("callbackUrl")
+            .and_then(|u| local_callback(&u))
+            .unwrap_or_else(|| "/".into())
+    });
+    let providers = Resource::new(|| (), |_| get_providers());
+    let register_href = move || {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("callbackUrl", &callback_url.get())
+            .finish();
+        format!("/register?{query}")
+    };
+
+    view! {
+        <leptos_meta::Title text="Sign in"/>
+        <AuthCard>
+            <h1>"Sign in"</h1>
+            {move || error.get().map(|code| view! { <p class="auth-error" role="alert">{code.message()}</p> })}
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match providers.await {
+                        Ok(list) => list
+                            .0
+                            .into_iter()
+                            .map(|info| view! { <ProviderForm info callback_url/> })
+                            .collect_view()
+                            .into_any(),
+                        Err(_) => view! { <p class="auth-error" role="alert">{AuthErrorCode::Configuration.message()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <p class="muted">"No account yet? " <a href=register_href>"Create one"</a></p>
+        </AuthCard>
+    }
+}
+
+/// The form for one provider.
+#[component]
+fn ProviderForm(info: ProviderInfo, callback_url: Signal<String>) -> impl IntoView {
+    match info.kind.as_str() {
+        "credentials" => view! { <CredentialsForm info callback_url/> }.into_any(),
+        _ => view! {
+            <form method="post" action=format!("{BASE_PATH}/signin/{}", info.id)>
+                <CsrfField/>
+                <input type="hidden" name="callbackUrl" value=callback_url/>
+                <button type="submit" class="provider">"Sign in with " {info.name}</button>
+            </form>
+        }
+        .into_any(),
+    }
+}
+
+/// Email and password. Without JavaScript it posts to `/callback/credentials`; with it, it
+/// signs in in the background and shows errors next to what was typed.
+#[component]
+fn CredentialsForm(info: ProviderInfo, callback_url: Signal<String>) -> impl IntoView {
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<AuthErrorCode>);
+    let pending = RwSignal::new(false);
+    let id = info.id.clone();
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let fields = submitted_fields(&event);
+        let id = id.clone();
+        let navigate = navigate.clone();
+        let redirect_to = callback_url.get_untracked();
+        pending.set(true);
+        spawn_local(async move {
+            let options = SignInOptions {
+                redirect_to: Some(redirect_to),
+                redirect: false,
+                fields,
+            };
+            match sign_in(&id, options, &[]).await {
+                Ok(response) => match (response.error, response.url) {
+                    (None, Some(url)) => {
+                        error.set(None);
+                        match to_local(&url, current_origin().as_deref()) {
+                            Some(path) => navigate(&path, Default::default()),
+                            None => crate::auth::fetch::assign_location(&url),
+                        }
+                    }
+                    (error_code, _) => {
+                        error.set(Some(error_code.unwrap_or(AuthErrorCode::Default)))
+                    }
+                },
+                Err(_) => error.set(Some(AuthErrorCode::Default)),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <form method="post" action=format!("{BASE_PATH}/callback/{}", info.id) on:submit=on_submit>
+            <CsrfField/>
+            <input type="hidden" name="callbackUrl" value=callback_url/>
+            {move || error.get().map(|code| view! { <p class="auth-error" role="alert">{code.message()}</p> })}
+            <label>"Email" <input type="email" name="email" required autocomplete="email"/></label>
+            <label>"Password" <input type="password" name="password" required autocomplete="current-password"/></label>
+            <button type="submit" disabled=move || pending.get()>"Sign in with " {info.name.clone()}</button>
+        </form>
+    }
+}

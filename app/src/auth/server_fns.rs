@@ -1,0 +1,96 @@
+//! The auth routes that fit a server function: Auth.js's paths and shapes, one core call each.
+//!
+//! On the server these run in-process (during SSR too); in the browser each is a typed call to
+//! its route. The POST routes read their body with [`AuthForm`](super::form::AuthForm) so that
+//! any fields, and garbage, reach the core and get Auth.js's answer.
+
+use leptos::prelude::*;
+
+use super::{
+    form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
+    types::{AuthFnError, AuthRedirect, CsrfToken, Providers, Session},
+};
+
+/// `GET /api/auth/session`: the current session, or `null`; renews the session cookie.
+///
+/// # Errors
+/// `Configuration` when auth is not mounted or the database fails (database strategy).
+#[server(prefix = "/api/auth", endpoint = "session", input = AuthQuery)]
+pub async fn get_session() -> Result<Option<Session>, AuthFnError> {
+    use super::ssr::{context, session};
+    let (auth, req) = context::auth_and_request()?;
+    context::no_store();
+    Ok(context::send(session::current(&auth, &req).await?))
+}
+
+/// `GET /api/auth/csrf`: `{"csrfToken"}`; sets the CSRF cookie when missing.
+///
+/// # Errors
+/// `Configuration` when auth is not mounted.
+#[server(prefix = "/api/auth", endpoint = "csrf", input = AuthQuery)]
+pub async fn get_csrf_token() -> Result<CsrfToken, AuthFnError> {
+    use super::ssr::{context, csrf, reply::Reply};
+    let (auth, req) = context::auth_and_request()?;
+    context::no_store();
+    let token = csrf::ensure(&auth, &req);
+    Ok(context::send(Reply::with_cookies(
+        CsrfToken {
+            csrf_token: token.token,
+        },
+        token.set_cookie.into_iter().collect(),
+    )))
+}
+
+/// `GET /api/auth/providers`: every configured provider, keyed by id.
+///
+/// # Errors
+/// `Configuration` when auth is not mounted.
+#[server(prefix = "/api/auth", endpoint = "providers", input = AuthQuery)]
+pub async fn get_providers() -> Result<Providers, AuthFnError> {
+    use super::ssr::{context, reply::Reply};
+    let (auth, req) = context::auth_and_request()?;
+    Ok(context::send(Reply::new(auth.providers(&req))))
+}
+
+/// `POST /api/auth/callback/credentials`: `csrfToken`, `callbackUrl` and the credential fields.
+/// Redirects to the `callbackUrl`, or to `/signin?error=CredentialsSignin&code=credentials`.
+///
+/// # Errors
+/// Only when auth is not mounted; sign-in failures are redirects, as in Auth.js.
+#[server(prefix = "/api/auth", endpoint = "callback/credentials", input = AuthForm)]
+pub async fn callback_credentials(
+    /// The submitted fields.
+    form: FormFields,
+) -> Result<AuthRedirect, AuthFnError> {
+    use super::ssr::{context, providers::credentials, signin};
+    let (auth, req) = context::auth_and_request()?;
+    let result = credentials::callback(&auth, &req, &form).await;
+    if result.is_ok() {
+        context::rotate_flow_session().await;
+    }
+    let callback_url = signin::requested_callback_url(&req, &form);
+    Ok(context::finish(
+        &auth,
+        &req,
+        result,
+        callback_url.as_deref(),
+    ))
+}
+
+/// `POST /api/auth/signout`: `csrfToken`, `callbackUrl`. Ends the session and redirects.
+///
+/// # Errors
+/// Only when auth is not mounted; a bad CSRF token redirects with `MissingCSRF`.
+#[server(prefix = "/api/auth", endpoint = "signout", input = AuthForm)]
+pub async fn signout(
+    /// The submitted fields.
+    form: FormFields,
+) -> Result<AuthRedirect, AuthFnError> {
+    use super::ssr::{context, signin};
+    let (auth, req) = context::auth_and_request()?;
+    let result = signin::sign_out(&auth, &req, &form).await;
+    Ok(context::finish(&auth, &req, result, None))
+}
+
+auth_query_input!(GetSession, GetCsrfToken, GetProviders);
+auth_form_input!(CallbackCredentials, Signout);

@@ -1,0 +1,138 @@
+//! Callbacks: Auth.js's `callbacks` option, as a trait with default methods.
+//!
+//! Implement only what you need; the defaults behave as Auth.js's. They are called where Auth.js
+//! calls them: `sign_in` before a session is made, `redirect` for every redirect target, `jwt`
+//! whenever a token is created or read, `session` whenever a session is sent to a client, and
+//! `authorized` by the route guard of protected pages.
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::auth::types::Session;
+
+use super::{adapter::UserRow, redirect, session::Token};
+
+/// The provider account a sign-in came through (Auth.js's `account`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Provider id (`credentials`, `github`, ...).
+    pub provider: String,
+    /// `credentials`, `oauth`, `oidc` or `email`.
+    pub kind: String,
+    /// The user's id at the provider.
+    pub provider_account_id: String,
+    /// OAuth access token.
+    pub access_token: Option<String>,
+    /// OAuth refresh token.
+    pub refresh_token: Option<String>,
+    /// Access token expiry (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// OIDC id token.
+    pub id_token: Option<String>,
+    /// Granted scopes.
+    pub scope: Option<String>,
+    /// Token type (`bearer`).
+    pub token_type: Option<String>,
+    /// OIDC session state.
+    pub session_state: Option<String>,
+}
+
+/// What the `sign_in` callback sees.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInParams<'a> {
+    /// The user about to be signed in.
+    pub user: &'a UserRow,
+    /// The account used.
+    pub account: Option<&'a Account>,
+    /// The provider's raw profile (OAuth/OIDC).
+    pub profile: Option<&'a Value>,
+}
+
+/// The `sign_in` callback's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInDecision {
+    /// Sign the user in.
+    Allow,
+    /// Refuse with `AccessDenied`.
+    Deny,
+    /// Refuse and send the browser here instead (validated like any redirect).
+    RedirectTo(String),
+}
+
+/// Why the `jwt` callback runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtTrigger {
+    /// An existing user signed in.
+    SignIn,
+    /// A new user was created by this sign-in.
+    SignUp,
+    /// The client called `update(data)`.
+    Update,
+}
+
+/// What the `jwt` callback sees.
+#[derive(Debug)]
+pub struct JwtParams<'a> {
+    /// The token so far (on sign-in: name, email, picture, sub).
+    pub token: Token,
+    /// The user, on sign-in only.
+    pub user: Option<&'a UserRow>,
+    /// The account, on sign-in only.
+    pub account: Option<&'a Account>,
+    /// The provider profile, on OAuth sign-in only.
+    pub profile: Option<&'a Value>,
+    /// Why it runs; `None` when a session is only read.
+    pub trigger: Option<JwtTrigger>,
+    /// Whether this sign-in created the user.
+    pub is_new_user: bool,
+    /// The data sent with `update(data)`.
+    pub session: Option<&'a Value>,
+}
+
+/// What the `session` callback sees.
+#[derive(Debug)]
+pub struct SessionParams<'a> {
+    /// The default session (`user.name`, `user.email`, `user.image`, `expires`).
+    pub session: Session,
+    /// The token (JWT strategy).
+    pub token: Option<&'a Token>,
+    /// The user row (database strategy).
+    pub user: Option<&'a UserRow>,
+}
+
+/// Auth.js callbacks. Every method has Auth.js's default behaviour.
+#[async_trait]
+pub trait Callbacks: Send + Sync + 'static {
+    /// Whether this user may sign in.
+    async fn sign_in(&self, _params: SignInParams<'_>) -> SignInDecision {
+        SignInDecision::Allow
+    }
+
+    /// Where to send the browser, given a requested `url` and the app's `base_url` (origin).
+    /// The default allows relative paths and the app's own origin; anything else gets the
+    /// base URL. Synchronous so pages can validate a `callbackUrl` while rendering.
+    fn redirect(&self, url: &str, base_url: &str) -> String {
+        redirect::default_redirect(url, base_url)
+    }
+
+    /// Shapes the JWT; returning `None` ends the session.
+    async fn jwt(&self, params: JwtParams<'_>) -> Option<Token> {
+        Some(params.token)
+    }
+
+    /// Shapes the session sent to clients.
+    async fn session(&self, params: SessionParams<'_>) -> Session {
+        params.session
+    }
+
+    /// Whether a request for `path` may go on; used by the protected-page guard.
+    fn authorized(&self, session: Option<&Session>, _path: &str) -> bool {
+        session.is_some()
+    }
+}
+
+/// Auth.js's default callbacks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultCallbacks;
+
+impl Callbacks for DefaultCallbacks {}

@@ -1,0 +1,551 @@
+//! `AuthConfig`: what NextAuthConfig is to Auth.js, read once at start-up.
+//!
+//! [`AuthConfig::from_env`] is the only reader of the `AUTH_*` variables (Auth.js's names), so a
+//! misconfiguration fails at start with a message naming the variable, not later on a request.
+//! Everything else is a builder method, for code that wants to configure auth in Rust.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use url::Url;
+
+use super::{
+    callbacks::{Callbacks, DefaultCallbacks},
+    error::ConfigError,
+    events::{Events, NoEvents},
+    providers::Provider,
+    secret::Secret,
+};
+
+/// Auth.js's default base path.
+pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+/// 30 days, Auth.js's default session `maxAge`.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// 1 day, Auth.js's default `updateAge`.
+pub const DEFAULT_UPDATE_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Where sessions live.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SessionStrategy {
+    /// An encrypted JWT in the cookie; no database read per request (the default).
+    #[default]
+    Jwt,
+    /// An opaque token in the cookie and a row in `sessions`.
+    Database,
+}
+
+/// `session: { strategy, maxAge, updateAge }`.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// JWT or database.
+    pub strategy: SessionStrategy,
+    /// How long an idle session lives.
+    pub max_age: Duration,
+    /// How often a database session's expiry is pushed back (at most once per this).
+    pub update_age: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            strategy: SessionStrategy::Jwt,
+            max_age: DEFAULT_MAX_AGE,
+            update_age: DEFAULT_UPDATE_AGE,
+        }
+    }
+}
+
+/// Custom page paths (`pages: { signIn, signOut, error, verifyRequest, newUser }`).
+#[derive(Clone, Debug, Default)]
+pub struct Pages {
+    /// Replaces the built-in sign-in page.
+    pub sign_in: Option<String>,
+    /// Replaces the built-in sign-out page.
+    pub sign_out: Option<String>,
+    /// Replaces the built-in error page.
+    pub error: Option<String>,
+    /// Replaces the built-in "check your email" page.
+    pub verify_request: Option<String>,
+    /// Where a user goes after their first sign-in.
+    pub new_user: Option<String>,
+}
+
+/// Colours and logo of the built-in pages.
+#[derive(Clone, Debug, Default)]
+pub struct Theme {
+    /// Accent colour (CSS colour).
+    pub brand_color: Option<String>,
+    /// Logo URL.
+    pub logo: Option<String>,
+    /// Button text colour.
+    pub button_text: Option<String>,
+}
+
+/// Sign-in attempt limits (DESIGN.md section 11). Counters live in the database so that every
+/// instance sees them.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimits {
+    /// Failed credential attempts allowed per account in one window.
+    pub per_account: u32,
+    /// Failed credential attempts (and registrations) allowed per client IP in one window.
+    pub per_ip: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            per_account: 10,
+            per_ip: 100,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// The whole auth configuration. Build it with [`AuthConfig::from_env`] or [`AuthConfig::builder`].
+#[derive(Clone)]
+pub struct AuthConfig {
+    pub(crate) secrets: Vec<Secret>,
+    pub(crate) url: Option<Url>,
+    pub(crate) base_path: String,
+    pub(crate) trust_host: bool,
+    pub(crate) use_secure_cookies: Option<bool>,
+    pub(crate) session: SessionOptions,
+    pub(crate) pages: Pages,
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) theme: Theme,
+    pub(crate) debug: bool,
+    pub(crate) callbacks: Arc<dyn Callbacks>,
+    pub(crate) events: Arc<dyn Events>,
+    pub(crate) rate_limits: RateLimits,
+    pub(crate) site_origin: String,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("secrets", &self.secrets.len())
+            .field("url", &self.url.as_ref().map(Url::as_str))
+            .field("base_path", &self.base_path)
+            .field("trust_host", &self.trust_host)
+            .field("session", &self.session)
+            .field(
+                "providers",
+                &self.providers.iter().map(Provider::id).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthConfig {
+    /// A builder with Auth.js's defaults and nothing configured.
+    pub fn builder() -> AuthConfigBuilder {
+        AuthConfigBuilder::default()
+    }
+
+    /// Reads `AUTH_SECRET` (or `AUTH_SECRET_1..3`), `AUTH_URL`, `AUTH_TRUST_HOST`, `AUTH_DEBUG`,
+    /// `AUTH_SESSION_STRATEGY` and `LEPTOS_SITE_ADDR` from the process environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first variable that is missing or unusable.
+    pub fn from_env() -> Result<AuthConfigBuilder, ConfigError> {
+        AuthConfigBuilder::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The configured base path (`/api/auth`).
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// The session options.
+    pub fn session(&self) -> &SessionOptions {
+        &self.session
+    }
+
+    /// The configured providers.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// The custom pages.
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
+    /// The theme of the built-in pages.
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    /// Whether verbose auth logs are on (`AUTH_DEBUG`).
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// The public origin used when the host is not trusted and `AUTH_URL` is unset.
+    pub fn site_origin(&self) -> &str {
+        &self.site_origin
+    }
+}
+
+/// Builds an [`AuthConfig`]; [`build`](Self::build) checks it.
+#[derive(Clone)]
+pub struct AuthConfigBuilder {
+    secrets: Vec<Secret>,
+    url: Option<Url>,
+    base_path: String,
+    trust_host: Option<bool>,
+    use_secure_cookies: Option<bool>,
+    session: SessionOptions,
+    pages: Pages,
+    providers: Vec<Provider>,
+    theme: Theme,
+    debug: bool,
+    callbacks: Arc<dyn Callbacks>,
+    events: Arc<dyn Events>,
+    rate_limits: RateLimits,
+    site_addr: Option<SocketAddr>,
+    ephemeral_secret_allowed: bool,
+}
+
+impl Default for AuthConfigBuilder {
+    fn default() -> Self {
+        Self {
+            secrets: Vec::new(),
+            url: None,
+            base_path: DEFAULT_BASE_PATH.to_owned(),
+            trust_host: None,
+            use_secure_cookies: None,
+            session: SessionOptions::default(),
+            pages: Pages::default(),
+            providers: Vec::new(),
+            theme: Theme::default(),
+            debug: false,
+            callbacks: Arc::new(DefaultCallbacks),
+            events: Arc::new(NoEvents),
+            rate_limits: RateLimits::default(),
+            site_addr: None,
+            ephemeral_secret_allowed: cfg!(debug_assertions),
+        }
+    }
+}
+
+impl AuthConfigBuilder {
+    /// Reads the variables through `var` (the process environment in [`AuthConfig::from_env`]).
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable at fault.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut builder = Self::default();
+        let non_empty = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        // Auth.js: AUTH_SECRET_1..3 are older-to-newer additions in front of AUTH_SECRET; we
+        // also accept several comma-separated secrets in AUTH_SECRET, newest first.
+        for i in [3, 2, 1] {
+            if let Some(secret) = non_empty(&format!("AUTH_SECRET_{i}")) {
+                builder.secrets.push(Secret::new(secret));
+            }
+        }
+        if let Some(secrets) = non_empty("AUTH_SECRET") {
+            for secret in secrets.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                builder.secrets.push(Secret::new(secret.to_owned()));
+            }
+        }
+        if builder.secrets.iter().any(|s| s.expose().len() < 16) {
+            return Err(ConfigError::Invalid {
+                variable: "AUTH_SECRET",
+                reason:
+                    "each secret must be at least 16 characters (use `openssl rand -base64 33`)"
+                        .into(),
+            });
+        }
+
+        if let Some(url) = non_empty("AUTH_URL").or_else(|| non_empty("NEXTAUTH_URL")) {
+            builder = builder.url(&url).map_err(|reason| ConfigError::Invalid {
+                variable: "AUTH_URL",
+                reason,
+            })?;
+        }
+        if let Some(value) = non_empty("AUTH_TRUST_HOST") {
+            builder.trust_host = Some(parse_bool("AUTH_TRUST_HOST", &value)?);
+        }
+        if let Some(value) = non_empty("AUTH_DEBUG") {
+            builder.debug = parse_bool("AUTH_DEBUG", &value)?;
+        }
+        if let Some(value) = non_empty("AUTH_SESSION_STRATEGY") {
+            builder.session.strategy = match value.as_str() {
+                "jwt" => SessionStrategy::Jwt,
+                "database" => SessionStrategy::Database,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        variable: "AUTH_SESSION_STRATEGY",
+                        reason: "expected `jwt` or `database`".into(),
+                    })
+                }
+            };
+        }
+        if let Some(addr) = non_empty("LEPTOS_SITE_ADDR") {
+            builder.site_addr = Some(addr.parse().map_err(|_| ConfigError::Invalid {
+                variable: "LEPTOS_SITE_ADDR",
+                reason: "expected an address such as 127.0.0.1:3000".into(),
+            })?);
+        }
+        Ok(builder)
+    }
+
+    /// Adds a secret (call several times for rotation: newest first).
+    pub fn secret(mut self, secret: impl Into<String>) -> Self {
+        self.secrets.push(Secret::new(secret.into()));
+        self
+    }
+
+    /// Sets `AUTH_URL`: the public origin, optionally with the base path.
+    ///
+    /// # Errors
+    /// Why the URL is unusable.
+    pub fn url(mut self, url: &str) -> Result<Self, String> {
+        let parsed = Url::parse(url).map_err(|e| format!("not an absolute URL ({e})"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err("expected an http(s) URL such as https://example.com".into());
+        }
+        let path = parsed.path().trim_end_matches('/');
+        if !path.is_empty() {
+            self.base_path = path.to_owned();
+        }
+        self.url = Some(parsed);
+        Ok(self)
+    }
+
+    /// Trust `Host` / `X-Forwarded-*` to tell the public origin (Auth.js `trustHost`).
+    pub fn trust_host(mut self, trust: bool) -> Self {
+        self.trust_host = Some(trust);
+        self
+    }
+
+    /// Forces `Secure` cookies with `__Secure-`/`__Host-` prefixes on or off.
+    pub fn use_secure_cookies(mut self, secure: bool) -> Self {
+        self.use_secure_cookies = Some(secure);
+        self
+    }
+
+    /// The base path of the auth routes (default `/api/auth`).
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        self.base_path = path.into();
+        self
+    }
+
+    /// Session strategy and lifetimes.
+    pub fn session(mut self, session: SessionOptions) -> Self {
+        self.session = session;
+        self
+    }
+
+    /// Adds a provider.
+    pub fn provider(mut self, provider: Provider) -> Self {
+        self.providers.push(provider);
+        self
+    }
+
+    /// Custom pages.
+    pub fn pages(mut self, pages: Pages) -> Self {
+        self.pages = pages;
+        self
+    }
+
+    /// Theme of the built-in pages.
+    pub fn theme(mut self, theme: Theme) -> Self {
+        self.theme = theme;
+        self
+    }
+
+    /// Verbose `debug` logs for the auth flows (never secrets).
+    pub fn debug(mut self, debug: bool) -> Self {
+        self.debug = debug;
+        self
+    }
+
+    /// The callbacks (`sign_in`, `redirect`, `jwt`, `session`, `authorized`).
+    pub fn callbacks(mut self, callbacks: impl Callbacks) -> Self {
+        self.callbacks = Arc::new(callbacks);
+        self
+    }
+
+    /// The event listeners.
+    pub fn events(mut self, events: impl Events) -> Self {
+        self.events = Arc::new(events);
+        self
+    }
+
+    /// Sign-in attempt limits.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
+    /// The address the server listens on; the public origin when the host is not trusted and
+    /// no `AUTH_URL` is set.
+    pub fn site_addr(mut self, addr: SocketAddr) -> Self {
+        self.site_addr = Some(addr);
+        self
+    }
+
+    /// Whether a missing secret may be replaced by a random one (debug builds only by default).
+    pub fn allow_ephemeral_secret(mut self, allow: bool) -> Self {
+        self.ephemeral_secret_allowed = allow;
+        self
+    }
+
+    /// Checks the configuration.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingSecret`] without a secret (unless ephemeral secrets are allowed,
+    /// as in debug builds, where a random one is used with a warning); [`ConfigError::Invalid`]
+    /// for an unusable base path or duplicate provider ids.
+    pub fn build(mut self) -> Result<AuthConfig, ConfigError> {
+        if self.secrets.is_empty() {
+            if !self.ephemeral_secret_allowed {
+                return Err(ConfigError::MissingSecret);
+            }
+            tracing::warn!(
+                "AUTH_SECRET is not set: using a random secret for this run (sessions end when the \
+                 server restarts). Set AUTH_SECRET in .env to keep them."
+            );
+            self.secrets.push(Secret::random());
+        }
+        let base_path = self.base_path.trim_end_matches('/').to_owned();
+        if !base_path.starts_with('/') || base_path.contains(['?', '#', ' ']) {
+            return Err(ConfigError::Invalid {
+                variable: "base_path",
+                reason: "must be an absolute path such as /api/auth".into(),
+            });
+        }
+        let mut ids: Vec<&str> = self.providers.iter().map(Provider::id).collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(ConfigError::Invalid {
+                variable: "providers",
+                reason: "two providers have the same id".into(),
+            });
+        }
+        // Auth.js: the host is trusted when AUTH_URL is set, AUTH_TRUST_HOST says so, or in
+        // development.
+        let trust_host = self
+            .trust_host
+            .unwrap_or(self.url.is_some() || cfg!(debug_assertions));
+        let site_addr = self
+            .site_addr
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
+        let site_origin = match &self.url {
+            Some(url) => url.origin().ascii_serialization(),
+            None => format!("http://{site_addr}"),
+        };
+        Ok(AuthConfig {
+            secrets: self.secrets,
+            url: self.url,
+            base_path,
+            trust_host,
+            use_secure_cookies: self.use_secure_cookies,
+            session: self.session,
+            pages: self.pages,
+            providers: self.providers,
+            theme: self.theme,
+            debug: self.debug,
+            callbacks: self.callbacks,
+            events: self.events,
+            rate_limits: self.rate_limits,
+            site_origin,
+        })
+    }
+}
+
+fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" => Ok(false),
+        _ => Err(ConfigError::Invalid {
+            variable,
+            reason: "expected true or false".into(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn release_builds_refuse_to_start_without_a_secret() {
+        let err = AuthConfigBuilder::from_vars(vars(&[]))
+            .unwrap()
+            .allow_ephemeral_secret(false)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::MissingSecret));
+        assert!(err.to_string().contains("AUTH_SECRET"));
+    }
+
+    #[test]
+    fn secrets_are_read_newest_first() {
+        let config = AuthConfigBuilder::from_vars(vars(&[
+            ("AUTH_SECRET", "newest-secret-0000, older-secret-00000"),
+            ("AUTH_SECRET_1", "even-newer-secret-1"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        let secrets: Vec<&str> = config.secrets.iter().map(Secret::expose).collect();
+        assert_eq!(
+            secrets,
+            [
+                "even-newer-secret-1",
+                "newest-secret-0000",
+                "older-secret-00000"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (pairs, variable) in [
+            (vec![("AUTH_URL", "not a url")], "AUTH_URL"),
+            (vec![("AUTH_URL", "ftp://example.com")], "AUTH_URL"),
+            (vec![("AUTH_TRUST_HOST", "maybe")], "AUTH_TRUST_HOST"),
+            (vec![("AUTH_SECRET", "short")], "AUTH_SECRET"),
+            (vec![("LEPTOS_SITE_ADDR", "nowhere")], "LEPTOS_SITE_ADDR"),
+            (
+                vec![("AUTH_SESSION_STRATEGY", "cookie")],
+                "AUTH_SESSION_STRATEGY",
+            ),
+        ] {
+            let err = AuthConfigBuilder::from_vars(vars(&pairs)).err().unwrap();
+            assert!(err.to_string().starts_with(variable), "{err}");
+        }
+    }
+
+    #[test]
+    fn auth_url_may_carry_the_base_path() {
+        let config = AuthConfigBuilder::from_vars(vars(&[
+            ("AUTH_URL", "https://example.com/custom/auth/"),
+            ("AUTH_SECRET", "0123456789abcdef0123"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(config.base_path, "/custom/auth");
+        assert_eq!(config.site_origin, "https://example.com");
+        assert!(config.trust_host);
+    }
+}

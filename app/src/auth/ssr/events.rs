@@ -1,0 +1,31 @@
+//! Events: Auth.js's `events` option. Fire-and-forget notifications for audit logs and
+//! analytics; they cannot change the outcome of a flow (use callbacks for that).
+
+use async_trait::async_trait;
+
+use crate::auth::types::Session;
+
+use super::{adapter::UserRow, callbacks::Account, session::Token};
+
+/// Event listeners; every method defaults to doing nothing.
+#[async_trait]
+pub trait Events: Send + Sync + 'static {
+    /// A user signed in.
+    async fn sign_in(&self, _user: &UserRow, _account: Option<&Account>, _is_new_user: bool) {}
+    /// A user signed out (the token for JWT sessions, the user id for database ones).
+    async fn sign_out(&self, _token: Option<&Token>, _user_id: Option<i32>) {}
+    /// A user was created.
+    async fn create_user(&self, _user: &UserRow) {}
+    /// A user was updated.
+    async fn update_user(&self, _user: &UserRow) {}
+    /// A provider account was linked to a user.
+    async fn link_account(&self, _user: &UserRow, _account: &Account) {}
+    /// A session was read.
+    async fn session(&self, _session: &Session) {}
+}
+
+/// No listeners.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoEvents;
+
+impl Events for NoEvents {}

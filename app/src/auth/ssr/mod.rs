@@ -1,0 +1,53 @@
+//! The server half of auth: compiled with the `ssr` feature only, one file per concern.
+//!
+//! | file | Auth.js piece |
+//! |---|---|
+//! | `config.rs` | `NextAuthConfig`, `AUTH_*` variables |
+//! | `auth.rs` | the configured instance, `auth()` |
+//! | `request.rs`, `reply.rs` | what a core operation reads and returns |
+//! | `jwt.rs` | `jwt.encode` / `jwt.decode` (JWE, HKDF) |
+//! | `cookies.rs` | cookie names, attributes, chunking |
+//! | `csrf.rs` | the double-submit CSRF token |
+//! | `session.rs` | `GET /session`, session creation and deletion |
+//! | `signin.rs` | the end of every sign-in, and sign-out |
+//! | `redirect.rs` | the `redirect` callback and error-page URLs |
+//! | `providers/` | provider settings and their flows |
+//! | `adapter/` | the SQL adapter (SQLite, PostgreSQL) |
+//! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
+//! | `page.rs` | SSR: the session in the first HTML |
+//! | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
+//! | `extract.rs` | axum extractors |
+
+pub mod adapter;
+pub mod auth;
+pub mod callbacks;
+pub mod config;
+pub mod context;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod jwt;
+pub mod page;
+pub mod password;
+pub mod providers;
+pub mod rate_limit;
+pub mod redirect;
+pub mod reply;
+pub mod request;
+pub mod routes;
+pub mod secret;
+pub mod session;
+pub mod signin;
+
+pub use adapter::{Db, FlowStore};
+pub use auth::{auth, Auth};
+pub use callbacks::{Account, Callbacks, SignInDecision};
+pub use config::{AuthConfig, AuthConfigBuilder, Pages, SessionOptions, SessionStrategy, Theme};
+pub use error::{AuthError, ConfigError};
+pub use events::Events;
+pub use extract::{MaybeSession, RequireSession};
+pub use providers::Provider;
+pub use request::AuthRequest;
+pub use session::Token;

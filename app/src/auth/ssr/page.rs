@@ -1,0 +1,64 @@
+//! The page middleware: resolves the visitor's session and CSRF token once per page request,
+//! before Leptos renders, so that SSR is synchronous (and works with JavaScript off) and the
+//! first HTML already knows the user.
+//!
+//! The result travels in the request's extensions as [`PageAuth`]; `<SessionProvider>` reads it
+//! during SSR and serializes it into the page for hydration. The cookies the resolution produced
+//! (sliding expiry, a new CSRF cookie) are added to the page response.
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use http::{header, HeaderValue, StatusCode};
+
+use crate::auth::types::{FormEcho, PageAuth};
+
+use super::{auth::Auth, csrf, request::AuthRequest, session};
+
+/// The key under which a refused form's values wait for the next page render.
+pub const FORM_ECHO_KEY: &str = "form_echo";
+
+/// Axum middleware for the page routes (`route_layer` it on the Leptos routes only).
+pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let req = AuthRequest::from_parts(&auth, &parts);
+    let (session, mut cookies) = match session::current(&auth, &req).await {
+        Ok(reply) => (reply.value, reply.cookies),
+        Err(error) => {
+            error.log();
+            (None, Vec::new())
+        }
+    };
+    let csrf = csrf::ensure(&auth, &req);
+    cookies.extend(csrf.set_cookie);
+    if let Some(flow) = parts.extensions.get::<tower_sessions::Session>().cloned() {
+        if let Ok(Some(echo)) = flow.remove::<FormEcho>(FORM_ECHO_KEY).await {
+            parts.extensions.insert(echo);
+        }
+    }
+    parts.extensions.insert(PageAuth {
+        session,
+        csrf_token: csrf.token,
+    });
+
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    // A page that rendered `<Redirect>` (the route guard, say) is a redirect for every client,
+    // not only for those whose `Accept` names text/html.
+    if response.status() == StatusCode::OK && response.headers().contains_key(header::LOCATION) {
+        *response.status_mut() = StatusCode::FOUND;
+    }
+    let headers = response.headers_mut();
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    // The page embeds the visitor's session and CSRF token: never for a shared cache.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}

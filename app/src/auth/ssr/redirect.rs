@@ -1,0 +1,133 @@
+//! Redirect validation: every URL the app sends a browser to passes through here.
+//!
+//! Auth.js's default `redirect` callback allows a path (made absolute on the app's origin) or a
+//! URL on the app's origin, and falls back to the origin for anything else. On top of whatever the
+//! callback returns we insist on an absolute http(s) URL, and on the app's own (or an allowed
+//! client's) origin, and we fold a leading `//` in the path so that a client-side router can
+//! never read the result as a protocol-relative URL.
+
+use url::Url;
+
+use super::{
+    auth::Auth,
+    error::{AuthError, ErrorPage},
+    reply::Redirect,
+    request::AuthRequest,
+};
+
+/// Auth.js's default `redirect` callback.
+pub fn default_redirect(url: &str, base_url: &str) -> String {
+    if url.starts_with('/') {
+        return format!("{base_url}{url}");
+    }
+    match Url::parse(url) {
+        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => url.to_owned(),
+        _ => base_url.to_owned(),
+    }
+}
+
+/// The validated absolute URL for a requested `callbackUrl` (or the origin when none).
+pub fn resolve(auth: &Auth, req: &AuthRequest, requested: Option<&str>) -> String {
+    let requested = requested.map(str::trim).filter(|u| !u.is_empty());
+    let Some(requested) = requested else {
+        return format!("{}/", req.origin);
+    };
+    let candidate = auth.config().callbacks.redirect(requested, &req.origin);
+    sanitize(auth, req, &candidate).unwrap_or_else(|| format!("{}/", req.origin))
+}
+
+/// The path-and-query of a validated URL on the app's origin, for client-side navigation.
+pub fn local_path(url: &str, origin: &str) -> Option<String> {
+    let rest = url.strip_prefix(origin)?;
+    if rest.is_empty() {
+        return Some("/".into());
+    }
+    rest.starts_with('/').then(|| rest.to_owned())
+}
+
+/// Where a failed flow sends the browser: the sign-in page for errors the user can fix there
+/// (with the `callbackUrl` kept), the error page otherwise, each with `?error=CODE` (and
+/// Auth.js v5's `&code=` for credentials). Logs the error: this is one of the two places that do.
+pub fn to_error_page(
+    auth: &Auth,
+    req: &AuthRequest,
+    error: &AuthError,
+    callback_url: Option<&str>,
+) -> Redirect {
+    error.log();
+    let pages = &auth.config().pages;
+    let page = match error.page() {
+        ErrorPage::SignIn => pages
+            .sign_in
+            .clone()
+            .unwrap_or_else(|| format!("{}/signin", auth.config().base_path)),
+        ErrorPage::Error => pages
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("{}/error", auth.config().base_path)),
+    };
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("error", error.code().as_str());
+    if let Some(code) = error.detail_code() {
+        query.append_pair("code", code);
+    }
+    if error.page() == ErrorPage::SignIn {
+        if let Some(callback) = callback_url.map(str::trim).filter(|c| !c.is_empty()) {
+            let resolved = resolve(auth, req, Some(callback));
+            query.append_pair("callbackUrl", &resolved);
+        }
+    }
+    Redirect(format!("{}{page}?{}", req.origin, query.finish()))
+}
+
+fn sanitize(auth: &Auth, req: &AuthRequest, candidate: &str) -> Option<String> {
+    if candidate.chars().any(char::is_control) {
+        return None;
+    }
+    let mut url = Url::parse(candidate).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return None;
+    }
+    let origin = url.origin().ascii_serialization();
+    if origin != req.origin && !auth.is_allowed_client_origin(&origin) {
+        return None;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    if url.path().starts_with("//") {
+        let folded = format!("/{}", url.path().trim_start_matches('/'));
+        url.set_path(&folded);
+    }
+    Some(url.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_callback_matches_auth_js() {
+        let base = "http://localhost:3000";
+        assert_eq!(
+            default_redirect("/dashboard?x=1", base),
+            "http://localhost:3000/dashboard?x=1"
+        );
+        assert_eq!(
+            default_redirect("http://localhost:3000/a", base),
+            "http://localhost:3000/a"
+        );
+        assert_eq!(default_redirect("https://evil.example/a", base), base);
+        assert_eq!(default_redirect("javascript:alert(1)", base), base);
+    }
+
+    #[test]
+    fn local_path_strips_the_origin() {
+        assert_eq!(
+            local_path("http://a/x?y", "http://a").as_deref(),
+            Some("/x?y")
+        );
+        assert_eq!(local_path("http://a", "http://a").as_deref(), Some("/"));
+        assert_eq!(local_path("http://a.evil/x", "http://a"), None);
+    }
+}

@@ -1,0 +1,152 @@
+//! What the auth core needs to know about a request, read once from its head.
+//!
+//! The public origin decides cookie names (`__Secure-` over https) and absolute redirect URLs.
+//! As Auth.js: `AUTH_URL` if set; otherwise, when the host is trusted (`AUTH_TRUST_HOST`, or a
+//! debug build), `X-Forwarded-Host`/`Host` and `X-Forwarded-Proto`; otherwise the address the
+//! server listens on, so an untrusted `Host` header can never steer a redirect.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use http::{request::Parts, HeaderMap, Method};
+
+use super::{auth::Auth, cookies::RequestCookies};
+
+/// The header `next-auth/react` sends to get `{url}` instead of a 302.
+pub const RETURN_REDIRECT_HEADER: &str = "x-auth-return-redirect";
+
+/// The request, as the auth core sees it.
+#[derive(Debug, Clone)]
+pub struct AuthRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Public origin of this request (`https://example.com`).
+    pub origin: String,
+    /// Whether cookies are `Secure` and prefixed.
+    pub secure: bool,
+    /// The request's cookies.
+    pub cookies: RequestCookies,
+    /// The `Origin` header, if any.
+    pub origin_header: Option<String>,
+    /// Whether the client asked for `{url}` instead of a redirect.
+    pub return_redirect: bool,
+    /// The client's IP address (from the socket, or `X-Forwarded-For` when the host is trusted).
+    pub client_ip: Option<IpAddr>,
+    /// Path of the request, for logs and the `authorized` callback.
+    pub path: String,
+}
+
+impl AuthRequest {
+    /// Reads the request head.
+    pub fn from_parts(auth: &Auth, parts: &Parts) -> Self {
+        let config = auth.config();
+        let headers = &parts.headers;
+        let (origin, https) = public_origin(auth, headers);
+        let secure = config.use_secure_cookies.unwrap_or(https);
+        let socket_ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let client_ip = if config.trust_host {
+            forwarded_for(headers).or(socket_ip)
+        } else {
+            socket_ip
+        };
+        Self {
+            method: parts.method.clone(),
+            origin,
+            secure,
+            cookies: RequestCookies::from_headers(headers),
+            origin_header: header_str(headers, http::header::ORIGIN.as_str()).map(str::to_owned),
+            return_redirect: header_str(headers, RETURN_REDIRECT_HEADER)
+                .is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true")),
+            client_ip,
+            path: parts.uri.path().to_owned(),
+        }
+    }
+
+    /// The absolute URL of a path under the base path (`/signin` gives
+    /// `https://example.com/api/auth/signin`).
+    pub fn auth_url(&self, auth: &Auth, path: &str) -> String {
+        format!("{}{}{}", self.origin, auth.config().base_path, path)
+    }
+}
+
+impl<S> FromRequestParts<S> for AuthRequest
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts(&Auth::from_ref(state), parts))
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn public_origin(auth: &Auth, headers: &HeaderMap) -> (String, bool) {
+    let config = auth.config();
+    if let Some(url) = &config.url {
+        return (config.site_origin.clone(), url.scheme() == "https");
+    }
+    if config.trust_host {
+        let host = header_str(headers, "x-forwarded-host")
+            .or_else(|| header_str(headers, http::header::HOST.as_str()))
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|h| is_valid_host(h));
+        if let Some(host) = host {
+            let https = header_str(headers, "x-forwarded-proto")
+                .and_then(|v| v.split(',').next())
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+            let scheme = if https { "https" } else { "http" };
+            return (format!("{scheme}://{}", host.to_ascii_lowercase()), https);
+        }
+    }
+    let https = config.site_origin.starts_with("https:");
+    (config.site_origin.clone(), https)
+}
+
+/// A `Host` value we are willing to build URLs from: a name or address and an optional port.
+fn is_valid_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    header_str(headers, "x-forwarded-for")?
+        .split(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_with_url_syntax_are_refused() {
+        assert!(is_valid_host("example.com:3000"));
+        assert!(is_valid_host("[::1]:3000"));
+        for bad in [
+            "",
+            "evil.com/path",
+            "a@b",
+            "a b",
+            "x\r\ny",
+            "evil.com?",
+            "e\\vil",
+        ] {
+            assert!(!is_valid_host(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! Sessions: what `GET /api/auth/session` does, what a sign-in leaves behind, and sign-out.
+//!
+//! JWT strategy (the default): the cookie is the JWE of the token; reading it is a decrypt and a
+//! re-encrypt with a pushed-back expiry (sliding expiry, as Auth.js), with no database round
+//! trip and no key derivation. Database strategy: the cookie holds an opaque token, the row
+//! holds the user and expiry, and the expiry is pushed back at most once per `update_age`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::{macros::format_description, OffsetDateTime};
+
+use crate::auth::types::{Session, User};
+
+use super::{
+    adapter::UserRow,
+    auth::Auth,
+    callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
+    config::SessionStrategy,
+    cookies::{self, Lifetime},
+    error::AuthError,
+    reply::Reply,
+    request::AuthRequest,
+};
+
+/// The JWT's claims (Auth.js's `token`): the default ones, plus whatever the `jwt` callback adds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    /// User name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// User email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// User image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
+    /// User id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// Issued at (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// Expires at (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// Token id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    /// Claims added by callbacks.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Token {
+    /// Auth.js's default token for a user: name, email, picture, sub.
+    pub fn for_user(user: &UserRow) -> Self {
+        Self {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            picture: user.image.clone(),
+            sub: Some(user.id.to_string()),
+            ..Self::default()
+        }
+    }
+}
+
+/// `GET /api/auth/session`: the session, and the cookies that keep it alive (or clear a bad one).
+///
+/// # Errors
+/// Only database failures (database strategy); a bad cookie is "no session", not an error.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn current(auth: &Auth, req: &AuthRequest) -> Result<Reply<Option<Session>>, AuthError> {
+    let name = cookies::names(req.secure).session_token;
+    let Some(raw) = req.cookies.get_chunked(name) else {
+        return Ok(Reply::new(None));
+    };
+    match auth.config().session.strategy {
+        SessionStrategy::Jwt => current_jwt(auth, req, &raw).await,
+        SessionStrategy::Database => current_database(auth, req, &raw).await,
+    }
+}
+
+async fn current_jwt(
+    auth: &Auth,
+    req: &AuthRequest,
+    raw: &str,
+) -> Result<Reply<Option<Session>>, AuthError> {
+    let name = cookies::names(req.secure).session_token;
+    let now = OffsetDateTime::now_utc();
+    let keys = auth.session_keys(req.secure);
+    let token: Token = match keys.decode(raw, now.unix_timestamp()) {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::debug!(%error, "session token refused");
+            return Ok(clear(req, name));
+        }
+    };
+    let callbacks = &auth.config().callbacks;
+    let Some(token) = callbacks
+        .jwt(JwtParams {
+            token,
+            user: None,
+            account: None,
+            profile: None,
+            trigger: None,
+            is_new_user: false,
+            session: None,
+        })
+        .await
+    else {
+        return Ok(clear(req, name));
+    };
+    let expires = now + auth.config().session.max_age;
+    let session = callbacks
+        .session(SessionParams {
+            session: default_session(&token, expires),
+            token: Some(&token),
+            user: None,
+        })
+        .await;
+    let cookies = write_jwt(auth, req, token, now, expires)?;
+    auth.config().events.session(&session).await;
+    Ok(Reply::with_cookies(Some(session), cookies))
+}
+
+async fn current_database(
+    auth: &Auth,
+    req: &AuthRequest,
+    raw: &str,
+) -> Result<Reply<Option<Session>>, AuthError> {
+    let name = cookies::names(req.secure).session_token;
+    if raw.len() > 256 {
+        return Ok(clear(req, name));
+    }
+    let Some((row, user)) = auth.db().get_session_and_user(raw).await? else {
+        return Ok(clear(req, name));
+    };
+    let now = OffsetDateTime::now_utc();
+    if row.expires <= now {
+        auth.db().delete_session(raw).await?;
+        return Ok(clear(req, name));
+    }
+    let options = &auth.config().session;
+    let mut expires = row.expires;
+    let mut set_cookies = Vec::new();
+    // Auth.js: extend when `expires - maxAge + updateAge` has passed.
+    if row.expires - options.max_age + options.update_age <= now {
+        expires = now + options.max_age;
+        auth.db().update_session_expiry(raw, expires).await?;
+        set_cookies.push(cookies::set(
+            name,
+            raw,
+            Lifetime::Until(expires),
+            req.secure,
+        ));
+    }
+    let session = auth
+        .config()
+        .callbacks
+        .session(SessionParams {
+            session: Session {
+                user: User {
+                    name: user.name.clone(),
+                    email: user.email.clone(),
+                    image: user.image.clone(),
+                    ..User::default()
+                },
+                expires: iso_millis(expires),
+                extra: Map::new(),
+            },
+            token: None,
+            user: Some(&user),
+        })
+        .await;
+    auth.config().events.session(&session).await;
+    Ok(Reply::with_cookies(Some(session), set_cookies))
+}
+
+/// Creates the session for a user who just signed in; returns the cookies to set.
+///
+/// # Errors
+/// [`AuthError::AccessDenied`] if the `jwt` callback returns `None`; database errors.
+pub async fn create(
+    auth: &Auth,
+    req: &AuthRequest,
+    user: &UserRow,
+    account: Option<&Account>,
+    profile: Option<&Value>,
+    is_new_user: bool,
+) -> Result<Vec<String>, AuthError> {
+    let now = OffsetDateTime::now_utc();
+    let expires = now + auth.config().session.max_age;
+    let name = cookies::names(req.secure).session_token;
+    match auth.config().session.strategy {
+        SessionStrategy::Jwt => {
+            let token = auth
+                .config()
+                .callbacks
+                .jwt(JwtParams {
+                    token: Token::for_user(user),
+                    user: Some(user),
+                    account,
+                    profile,
+                    trigger: Some(if is_new_user {
+                        JwtTrigger::SignUp
+                    } else {
+                        JwtTrigger::SignIn
+                    }),
+                    is_new_user,
+                    session: None,
+                })
+                .await
+                .ok_or(AuthError::AccessDenied)?;
+            write_jwt(auth, req, token, now, expires)
+        }
+        SessionStrategy::Database => {
+            let token = uuid::Uuid::new_v4().to_string();
+            auth.db().create_session(user.id, &token, expires).await?;
+            Ok(cookies::set_chunked(
+                name,
+                &token,
+                Lifetime::Until(expires),
+                req.secure,
+                &req.cookies,
+            ))
+        }
+    }
+}
+
+/// Ends the session of this request: deletes the database row (database strategy) and returns
+/// the cookies that clear it.
+///
+/// # Errors
+/// Database errors.
+pub async fn destroy(auth: &Auth, req: &AuthRequest) -> Result<Vec<String>, AuthError> {
+    let name = cookies::names(req.secure).session_token;
+    let Some(raw) = req.cookies.get_chunked(name) else {
+        return Ok(Vec::new());
+    };
+    let events = &auth.config().events;
+    match auth.config().session.strategy {
+        SessionStrategy::Jwt => {
+            let token: Option<Token> = auth
+                .session_keys(req.secure)
+                .decode(&raw, OffsetDateTime::now_utc().unix_timestamp())
+                .ok();
+            events.sign_out(token.as_ref(), None).await;
+        }
+        SessionStrategy::Database => {
+            if raw.len() <= 256 {
+                let row = auth.db().delete_session(&raw).await?;
+                events.sign_out(None, row.map(|r| r.user_id)).await;
+            }
+        }
+    }
+    Ok(cookies::clear_chunked(name, req.secure, &req.cookies))
+}
+
+fn default_session(token: &Token, expires: OffsetDateTime) -> Session {
+    Session {
+        user: User {
+            name: token.name.clone(),
+            email: token.email.clone(),
+            image: token.picture.clone(),
+            ..User::default()
+        },
+        expires: iso_millis(expires),
+        extra: Map::new(),
+    }
+}
+
+fn write_jwt(
+    auth: &Auth,
+    req: &AuthRequest,
+    mut token: Token,
+    now: OffsetDateTime,
+    expires: OffsetDateTime,
+) -> Result<Vec<String>, AuthError> {
+    token.iat = Some(now.unix_timestamp());
+    token.exp = Some(expires.unix_timestamp());
+    token.jti = Some(uuid::Uuid::new_v4().to_string());
+    let encoded = auth
+        .session_keys(req.secure)
+        .encode(&token)
+        .map_err(|e| AuthError::Configuration(format!("cannot encode the session token: {e}")))?;
+    Ok(cookies::set_chunked(
+        cookies::names(req.secure).session_token,
+        &encoded,
+        Lifetime::Until(expires),
+        req.secure,
+        &req.cookies,
+    ))
+}
+
+fn clear(req: &AuthRequest, name: &str) -> Reply<Option<Session>> {
+    Reply::with_cookies(None, cookies::clear_chunked(name, req.secure, &req.cookies))
+}
+
+/// JavaScript's `Date.prototype.toISOString()`: `2026-01-01T00:00:00.000Z`.
+pub fn iso_millis(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    ))
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_look_like_javascript_ones() {
+        let at = time::macros::datetime!(2026-11-25 22:28:31.123456 UTC);
+        assert_eq!(iso_millis(at), "2026-11-25T22:28:31.123Z");
+    }
+
+    #[test]
+    fn token_claims_omit_missing_fields() {
+        let token = Token {
+            name: Some("Ada".into()),
+            sub: Some("1".into()),
+            ..Token::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&token).unwrap(),
+            serde_json::json!({"name":"Ada","sub":"1"})
+        );
+        let parsed: Token =
+            serde_json::from_value(serde_json::json!({"sub":"2","role":"admin","exp":5})).unwrap();
+        assert_eq!(parsed.extra["role"], "admin");
+        assert_eq!(parsed.exp, Some(5));
+    }
+}

@@ -1,0 +1,113 @@
+//! The end of every successful sign-in, whichever provider it came through: the `sign_in`
+//! callback, the session, the `sign_in` event, and the redirect (to `pages.new_user` after a
+//! first sign-in, as Auth.js, else to the `callbackUrl`).
+
+use serde_json::Value;
+
+use crate::auth::form::FormFields;
+
+use super::{
+    adapter::UserRow,
+    auth::Auth,
+    callbacks::{Account, SignInDecision, SignInParams},
+    error::AuthError,
+    redirect,
+    reply::{Redirect, Reply},
+    request::AuthRequest,
+    session,
+};
+
+/// Who signed in, and how.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The user.
+    pub user: UserRow,
+    /// The account used.
+    pub account: Account,
+    /// The provider's profile, for OAuth.
+    pub profile: Option<Value>,
+    /// Whether this sign-in created the user.
+    pub is_new_user: bool,
+}
+
+/// The `callbackUrl` a POST asked for: the form field, else the `callback-url` cookie.
+pub fn requested_callback_url(req: &AuthRequest, form: &FormFields) -> Option<String> {
+    form.get("callbackUrl")
+        .map(str::to_owned)
+        .or_else(|| {
+            let raw = req
+                .cookies
+                .get(super::cookies::names(req.secure).callback_url)?;
+            url::form_urlencoded::parse(format!("v={raw}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        })
+        .filter(|v| !v.trim().is_empty())
+}
+
+/// Finishes a sign-in.
+///
+/// # Errors
+/// [`AuthError::AccessDenied`] if the `sign_in` (or `jwt`) callback refuses; database errors.
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %signed.account.provider, user.id = signed.user.id))]
+pub async fn complete(
+    auth: &Auth,
+    req: &AuthRequest,
+    signed: SignedIn,
+    callback_url: Option<&str>,
+) -> Result<Reply<Redirect>, AuthError> {
+    let config = auth.config();
+    let decision = config
+        .callbacks
+        .sign_in(SignInParams {
+            user: &signed.user,
+            account: Some(&signed.account),
+            profile: signed.profile.as_ref(),
+        })
+        .await;
+    match decision {
+        SignInDecision::Allow => {}
+        SignInDecision::Deny => return Err(AuthError::AccessDenied),
+        SignInDecision::RedirectTo(url) => {
+            return Ok(Reply::new(Redirect(redirect::resolve(
+                auth,
+                req,
+                Some(&url),
+            ))))
+        }
+    }
+    let cookies = session::create(
+        auth,
+        req,
+        &signed.user,
+        Some(&signed.account),
+        signed.profile.as_ref(),
+        signed.is_new_user,
+    )
+    .await?;
+    config
+        .events
+        .sign_in(&signed.user, Some(&signed.account), signed.is_new_user)
+        .await;
+    tracing::debug!("signed in");
+    let target = match (&config.pages.new_user, signed.is_new_user) {
+        (Some(new_user), true) => redirect::resolve(auth, req, Some(new_user)),
+        _ => redirect::resolve(auth, req, callback_url),
+    };
+    Ok(Reply::with_cookies(Redirect(target), cookies))
+}
+
+/// `POST /signout`: checks CSRF, ends the session, and redirects to the `callbackUrl`.
+///
+/// # Errors
+/// [`AuthError::Csrf`]; database errors.
+pub async fn sign_out(
+    auth: &Auth,
+    req: &AuthRequest,
+    form: &FormFields,
+) -> Result<Reply<Redirect>, AuthError> {
+    super::csrf::verify(auth, req, form.get("csrfToken"))?;
+    let cookies = session::destroy(auth, req).await?;
+    let target = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    Ok(Reply::with_cookies(Redirect(target), cookies))
+}

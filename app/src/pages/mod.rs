@@ -1,0 +1,13 @@
+//! The starter's own pages: replace them with your app.
+
+mod home;
+mod nav;
+mod not_found;
+mod protected;
+pub mod register;
+
+pub use home::HomePage;
+pub use nav::Nav;
+pub use not_found::NotFound;
+pub use protected::ProtectedPage;
+pub use register::RegisterPage;

@@ -1,0 +1,155 @@
+//! The server: builds the state once and the axum router that serves the app.
+//!
+//! [`router`] is all the wiring: the Leptos pages (behind the page middleware that resolves the
+//! session for SSR), the server functions (the auth routes among them), the axum-only auth
+//! routes, static files, and the layers (flow sessions, body limit, tracing). `main.rs` reads the
+//! configuration and serves it; the integration tests call [`router`] directly.
+
+use std::time::Duration;
+
+use app::{
+    auth::ssr::{page, routes as auth_routes, Auth, AuthConfig, Db, FlowStore},
+    shell,
+    state::AppState,
+    App,
+};
+use axum::{
+    body::Body,
+    extract::MatchedPath,
+    http::{header, Request},
+    middleware,
+    response::Response,
+    routing::{on, MethodFilter},
+    Router,
+};
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+/// Request bodies above this size are refused with 413 (auth forms are tiny).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad auth configuration.
+    #[error(transparent)]
+    Config(#[from] app::auth::ssr::ConfigError),
+    /// The database could not be opened or migrated.
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] app::auth::ssr::adapter::AdapterError),
+}
+
+/// Opens the database, runs the migrations and builds the state.
+///
+/// # Errors
+/// [`StartError`] naming what is wrong.
+pub async fn state(
+    leptos_options: LeptosOptions,
+    config: AuthConfig,
+    database_url: &str,
+) -> Result<AppState, StartError> {
+    let db = Db::connect(database_url).await?;
+    db.migrate().await?;
+    let auth = Auth::new(config, db.clone());
+    Ok(AppState {
+        leptos_options,
+        auth,
+        db,
+    })
+}
+
+/// The whole app as an axum router.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let auth = state.auth.clone();
+        move || provide_context(auth.clone())
+    };
+    let render =
+        leptos_axum::render_route_with_context::<AppState, _>(routes.clone(), context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        });
+    let flow_sessions = SessionManagerLayer::new(FlowStore::new(state.db.clone()))
+        .with_name(if state.auth.config().site_origin().starts_with("https:") {
+            "__Host-leptos-auth.flow"
+        } else {
+            "leptos-auth.flow"
+        })
+        .with_secure(state.auth.config().site_origin().starts_with("https:"))
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(10),
+        ));
+
+    Router::new()
+        .leptos_routes_with_handler(routes, render)
+        .route_layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            page::middleware,
+        ))
+        .merge(server_fn_routes(context.clone()))
+        .merge(auth_routes::router(&state.auth))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(flow_sessions)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or(request.uri().path(), MatchedPath::as_str);
+                tracing::debug_span!("request", method = %request.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+/// Every server function at its own path and method (so a page and a server function can share
+/// a path, as `GET /api/auth/signout` and `POST /api/auth/signout` do).
+fn server_fn_routes(context: impl Fn() + Clone + Send + Sync + 'static) -> Router<AppState> {
+    let mut router = Router::new();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        let Ok(filter) = MethodFilter::try_from(method) else {
+            continue;
+        };
+        let context = context.clone();
+        router = router.route(
+            path,
+            on(filter, move |request: Request<Body>| async move {
+                drop_form_redirect(handle_server_fns_with_context(context, request).await)
+            }),
+        );
+    }
+    router
+}
+
+/// A server function called with `Accept: text/html` is answered with a redirect to its
+/// Referer (form support); the auth routes set their own status, so a 2xx keeps no `Location`.
+fn drop_form_redirect(response: impl axum::response::IntoResponse) -> Response {
+    let mut response = response.into_response();
+    if response.status().is_success() {
+        response.headers_mut().remove(header::LOCATION);
+    }
+    response
+}
+
+/// Deletes expired flow sessions every few minutes.
+pub fn spawn_cleanup(db: Db) {
+    tokio::spawn(async move {
+        let store = FlowStore::new(db);
+        let mut interval = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            interval.tick().await;
+            if let Err(error) = store.delete_expired().await {
+                tracing::warn!(%error, "could not delete expired flow sessions");
+            }
+        }
+    });
+}

@@ -1,0 +1,71 @@
+//! Starts the server: configuration from the environment (`.env` in development), database
+//! and migrations, then the router of `lib.rs` until Ctrl-C or SIGTERM.
+
+use anyhow::Context;
+use app::auth::ssr::{AuthConfig, Provider};
+use leptos::config::get_configuration;
+use tracing_subscriber::EnvFilter;
+
+/// The embedded default: a SQLite file created on first run.
+const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db?mode=rwc";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if cfg!(debug_assertions) {
+        // `.env` is a development convenience; production sets real variables.
+        let _ = dotenvy::dotenv();
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+
+    let leptos_options = get_configuration(None)
+        .context("reading the Leptos configuration")?
+        .leptos_options;
+    let addr = leptos_options.site_addr;
+    let auth_config = AuthConfig::from_env()?
+        .site_addr(addr)
+        .provider(Provider::credentials())
+        .build()?;
+    let database_url =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+
+    let state = server::state(leptos_options, auth_config, &database_url).await?;
+    server::spawn_cleanup(state.db.clone());
+    let app = server::router(state);
+
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr} (LEPTOS_SITE_ADDR)"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
