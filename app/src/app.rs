@@ -38,6 +38,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Marks the document once the wasm has hydrated it (end-to-end tests wait for this).
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/leptos-auth.css"/>
         <Title formatter=|title: String| format!("{title} · Leptos Auth")/>

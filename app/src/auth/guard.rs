@@ -23,11 +23,12 @@ pub fn Protected(
     move || match session.status().get() {
         SessionStatus::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
         SessionStatus::Unauthenticated => {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             view! { <Redirect path=sign_in_href(Some(&here), None)/> }.into_any()
         }
         SessionStatus::Authenticated => {

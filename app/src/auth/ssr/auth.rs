@@ -106,9 +106,10 @@ impl Auth {
 
     /// The credentials provider, if configured.
     pub fn credentials_provider(&self) -> Option<&CredentialsProvider> {
-        self.config().providers.iter().find_map(|p| match p {
-            Provider::Credentials(c) => Some(c),
-        })
+        self.config()
+            .providers
+            .iter()
+            .find_map(Provider::as_credentials)
     }
 
     /// `GET /providers` for a request.

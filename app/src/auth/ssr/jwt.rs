@@ -283,7 +283,11 @@ fn decrypt_cbc_hs512(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Option<Vec<u8>> {
-    if iv.len() != 16 || tag.len() != 32 || ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    if iv.len() != 16
+        || tag.len() != 32
+        || ciphertext.is_empty()
+        || !ciphertext.len().is_multiple_of(16)
+    {
         return None;
     }
     let (mac_key, enc_key) = key.split_at(32);

@@ -36,6 +36,13 @@ impl Provider {
         })
     }
 
+    /// The credentials settings, if this is a credentials provider.
+    pub fn as_credentials(&self) -> Option<&CredentialsProvider> {
+        match self {
+            Self::Credentials(c) => Some(c),
+        }
+    }
+
     /// The provider id used in URLs (`/callback/<id>`).
     pub fn id(&self) -> &str {
         match self {
