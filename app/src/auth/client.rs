@@ -128,6 +128,7 @@ pub fn SessionProvider(
 
     // Browser-only wiring; effects never run on the server.
     Effect::new(move |_| {
+        PAGE_CONTEXT.with(|cell| cell.set(Some(context)));
         if !page.1 {
             context.refetch();
         }
@@ -212,7 +213,7 @@ pub async fn sign_in(
     options: SignInOptions,
     authorization_params: &[(&str, &str)],
 ) -> Result<SignInResponse, AuthFnError> {
-    let context = use_context::<SessionContext>();
+    let context = current_context();
     let redirect_to = options
         .redirect_to
         .clone()
@@ -220,10 +221,7 @@ pub async fn sign_in(
         .unwrap_or_else(|| "/".into());
     let providers = get_providers().await?;
     let Some(info) = providers.0.iter().find(|p| p.id == provider) else {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("callbackUrl", &redirect_to)
-            .finish();
-        let url = format!("{BASE_PATH}/signin?{query}");
+        let url = crate::auth::url::sign_in_href(Some(&redirect_to), None);
         if options.redirect {
             fetch::assign_location(&url);
         }
@@ -240,14 +238,6 @@ pub async fn sign_in(
     } else {
         "signin"
     };
-    let csrf_token = match context {
-        Some(context) => context.csrf().await?,
-        None => get_csrf_token().await?.csrf_token,
-    };
-    let mut form = options.fields.clone();
-    form = form
-        .with("csrfToken", csrf_token)
-        .with("callbackUrl", redirect_to.clone());
     let mut path = format!("{BASE_PATH}/{action}/{provider}");
     if !authorization_params.is_empty() {
         let query = url::form_urlencoded::Serializer::new(String::new())
@@ -255,7 +245,8 @@ pub async fn sign_in(
             .finish();
         path = format!("{path}?{query}");
     }
-    let (status, answer) = fetch::post_form(&path, &form).await?;
+    let form = options.fields.clone().set("callbackUrl", redirect_to);
+    let (status, answer) = post_with_csrf(context, &path, form).await?;
     let (error, code) = error_of(&answer.url);
     let ok = (200..300).contains(&status);
     if options.redirect {
@@ -275,37 +266,73 @@ pub async fn sign_in(
     })
 }
 
-/// Signs out (next-auth's `signOut`).
+/// Signs out (next-auth's `signOut`). With `redirect: false` the session signals are cleared and
+/// a [`SignOutResponse`] returned; otherwise the browser goes to the result.
 ///
 /// # Errors
 /// A transport error if the auth routes cannot be reached.
 pub async fn sign_out(options: SignOutOptions) -> Result<SignOutResponse, AuthFnError> {
-    let context = use_context::<SessionContext>();
-    let redirect_to = options
-        .redirect_to
-        .clone()
+    let context = current_context();
+    let response = request_sign_out(context, options.redirect_to).await?;
+    if options.redirect {
+        fetch::assign_location(&response.url);
+    } else if let Some(context) = context {
+        if error_of(&response.url).0.is_none() {
+            context.set(None);
+        }
+    }
+    Ok(response)
+}
+
+/// `POST /signout` and tell the other tabs; leaves this tab's signals to the caller (a page that
+/// navigates away first avoids flashing its signed-out state).
+pub(crate) async fn request_sign_out(
+    context: Option<SessionContext>,
+    redirect_to: Option<String>,
+) -> Result<SignOutResponse, AuthFnError> {
+    let redirect_to = redirect_to
         .or_else(fetch::current_href)
         .unwrap_or_else(|| "/".into());
-    let csrf_token = match context {
+    let form = FormFields::new().set("callbackUrl", redirect_to);
+    let (_, answer) = post_with_csrf(context, &format!("{BASE_PATH}/signout"), form).await?;
+    if error_of(&answer.url).0.is_none() {
+        broadcast("signout");
+    }
+    Ok(SignOutResponse { url: answer.url })
+}
+
+/// POSTs `form` with the page's CSRF token. If the server answers `MissingCSRF` (the cookie
+/// expired or was cleared), fetches a fresh token, which also sets a new cookie, and tries once
+/// more.
+pub(crate) async fn post_with_csrf(
+    context: Option<SessionContext>,
+    path: &str,
+    form: FormFields,
+) -> Result<(u16, super::types::AuthRedirect), AuthFnError> {
+    let token = match context {
         Some(context) => context.csrf().await?,
         None => get_csrf_token().await?.csrf_token,
     };
-    let form = FormFields::new()
-        .with("csrfToken", csrf_token)
-        .with("callbackUrl", redirect_to);
-    let (_, answer) = fetch::post_form(&format!("{BASE_PATH}/signout"), &form).await?;
-    broadcast("signout");
-    if !options.redirect {
-        if let Some(context) = context {
-            let (error, _) = error_of(&answer.url);
-            if error.is_none() {
-                context.set(None);
-            }
-        }
-    } else {
-        fetch::assign_location(&answer.url);
+    let answer = fetch::post_form(path, &form.clone().set("csrfToken", token)).await?;
+    if error_of(&answer.1.url).0 != Some(AuthErrorCode::MissingCsrf) {
+        return Ok(answer);
     }
-    Ok(SignOutResponse { url: answer.url })
+    let fresh = get_csrf_token().await?.csrf_token;
+    if let Some(context) = context {
+        context.csrf_token.set(fresh.clone());
+    }
+    fetch::post_form(path, &form.set("csrfToken", fresh)).await
+}
+
+thread_local! {
+    /// The page's session context, for calls made outside the reactive owner (inside a spawned
+    /// task, say). Set in the browser only, where there is one page per thread.
+    static PAGE_CONTEXT: std::cell::Cell<Option<SessionContext>> = const { std::cell::Cell::new(None) };
+}
+
+/// The session context: from the reactive owner, or the page's.
+fn current_context() -> Option<SessionContext> {
+    use_context::<SessionContext>().or_else(|| PAGE_CONTEXT.with(std::cell::Cell::get))
 }
 
 /// The `error` and `code` query parameters of a URL the auth routes answered with.

@@ -45,6 +45,13 @@ impl FormFields {
         self
     }
 
+    /// Sets `name` to `value`, replacing every earlier value of it.
+    pub fn set(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.0.retain(|(n, _)| n != name);
+        self.0.push((name.to_owned(), value.into()));
+        self
+    }
+
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
@@ -231,6 +238,16 @@ mod tests {
             FormFields::parse(None, body.as_bytes()).iter().count(),
             MAX_FIELDS
         );
+    }
+
+    #[test]
+    fn set_replaces_every_earlier_value() {
+        let form = FormFields::new()
+            .with("a", "1")
+            .with("b", "2")
+            .with("a", "3")
+            .set("a", "4");
+        assert_eq!(form.encode(), "b=2&a=4");
     }
 
     #[test]

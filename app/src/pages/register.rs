@@ -4,16 +4,16 @@
 //! page with `?error=` and the typed name and email (kept server-side for one render, never the
 //! password). With JavaScript it submits in the background and keeps the values in place.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local_scoped};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::auth::{
-    client::{broadcast, from_request, use_session},
-    fetch::{current_origin, post_form},
+    client::{broadcast, from_request, post_with_csrf, use_session},
+    fetch::current_origin,
     form::{auth_form_input, AuthForm, FormFields},
     pages::{submitted_fields, AuthCard, CsrfField},
-    types::{AuthFnError, AuthRedirect, FormEcho, RegisterError},
+    types::{AuthErrorCode, AuthFnError, AuthRedirect, FormEcho, RegisterError},
     url::{local_callback, sign_in_href, to_local},
 };
 
@@ -95,7 +95,8 @@ pub fn RegisterPage() -> impl IntoView {
             .read_untracked()
             .get("error")
             .and_then(|e| RegisterError::parse(&e))
-            .or_else(|| RegisterError::parse(&echo.error)),
+            .or_else(|| RegisterError::parse(&echo.error))
+            .map(RegisterError::message),
     );
     let name = echo.value("name").unwrap_or_default().to_owned();
     let email = echo.value("email").unwrap_or_default().to_owned();
@@ -108,18 +109,19 @@ pub fn RegisterPage() -> impl IntoView {
         let fields = submitted_fields(&event);
         let navigate = navigate.clone();
         pending.set(true);
-        spawn_local(async move {
-            match post_form("/api/register", &fields).await {
+        spawn_local_scoped(async move {
+            match post_with_csrf(Some(session), "/api/register", fields).await {
                 Ok((_, answer)) => {
                     let refused = url::Url::parse(&answer.url).ok().and_then(|u| {
-                        u.query_pairs()
-                            .find(|(k, _)| k == "error")
-                            .map(|(_, v)| RegisterError::parse(&v))
+                        u.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| {
+                            match RegisterError::parse(&v) {
+                                Some(reason) => reason.message(),
+                                None => AuthErrorCode::parse(&v).message(),
+                            }
+                        })
                     });
                     match refused {
-                        Some(reason) => {
-                            error.set(Some(reason.unwrap_or(RegisterError::InvalidEmail)))
-                        }
+                        Some(message) => error.set(Some(message)),
                         None => {
                             let _ = session.reload().await;
                             broadcast("signin");
@@ -130,7 +132,7 @@ pub fn RegisterPage() -> impl IntoView {
                         }
                     }
                 }
-                Err(_) => error.set(Some(RegisterError::RateLimited)),
+                Err(_) => error.set(Some(AuthErrorCode::Default.message())),
             }
             pending.set(false);
         });
@@ -140,7 +142,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Create an account"/>
         <AuthCard>
             <h1>"Create an account"</h1>
-            {move || error.get().map(|e| view! { <p class="auth-error" role="alert">{e.message()}</p> })}
+            {move || error.get().map(|message| view! { <p class="auth-error" role="alert">{message}</p> })}
             <form method="post" action="/api/register" on:submit=on_submit>
                 <CsrfField/>
                 <input type="hidden" name="callbackUrl" value=callback_url/>

@@ -1,6 +1,6 @@
 //! `GET /api/auth/signin`: one form per provider, and the `?error=` message.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local_scoped};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{submitted_fields, AuthCard, CsrfField};
@@ -16,7 +16,19 @@ use crate::auth::{
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let error = Memo::new(move |_| query.read().get("error").map(|e| AuthErrorCode::parse(&e)));
+    let page_error =
+        Memo::new(move |_| query.read().get("error").map(|e| AuthErrorCode::parse(&e)));
+    // One message at a time: a background submit's answer replaces the `?error=` the page was
+    // opened with.
+    let form_error = RwSignal::new(None::<AuthErrorCode>);
+    let submitted = RwSignal::new(false);
+    let error = move || {
+        if submitted.get() {
+            form_error.get()
+        } else {
+            page_error.get()
+        }
+    };
     let callback_url = Signal::derive(move || {
         query
             .read()
@@ -36,14 +48,14 @@ pub fn SignInPage() -> impl IntoView {
         <leptos_meta::Title text="Sign in"/>
         <AuthCard>
             <h1>"Sign in"</h1>
-            {move || error.get().map(|code| view! { <p class="auth-error" role="alert">{code.message()}</p> })}
+            {move || error().map(|code| view! { <p class="auth-error" role="alert">{code.message()}</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match providers.await {
                         Ok(list) => list
                             .0
                             .into_iter()
-                            .map(|info| view! { <ProviderForm info callback_url/> })
+                            .map(|info| view! { <ProviderForm info callback_url form_error submitted/> })
                             .collect_view()
                             .into_any(),
                         Err(_) => view! { <p class="auth-error" role="alert">{AuthErrorCode::Configuration.message()}</p> }.into_any(),
@@ -57,9 +69,16 @@ pub fn SignInPage() -> impl IntoView {
 
 /// The form for one provider.
 #[component]
-fn ProviderForm(info: ProviderInfo, callback_url: Signal<String>) -> impl IntoView {
+fn ProviderForm(
+    info: ProviderInfo,
+    callback_url: Signal<String>,
+    form_error: RwSignal<Option<AuthErrorCode>>,
+    submitted: RwSignal<bool>,
+) -> impl IntoView {
     match info.kind.as_str() {
-        "credentials" => view! { <CredentialsForm info callback_url/> }.into_any(),
+        "credentials" => {
+            view! { <CredentialsForm info callback_url form_error submitted/> }.into_any()
+        }
         _ => view! {
             <form method="post" action=format!("{BASE_PATH}/signin/{}", info.id)>
                 <CsrfField/>
@@ -74,9 +93,14 @@ fn ProviderForm(info: ProviderInfo, callback_url: Signal<String>) -> impl IntoVi
 /// Email and password. Without JavaScript it posts to `/callback/credentials`; with it, it
 /// signs in in the background and shows errors next to what was typed.
 #[component]
-fn CredentialsForm(info: ProviderInfo, callback_url: Signal<String>) -> impl IntoView {
+fn CredentialsForm(
+    info: ProviderInfo,
+    callback_url: Signal<String>,
+    form_error: RwSignal<Option<AuthErrorCode>>,
+    submitted: RwSignal<bool>,
+) -> impl IntoView {
     let navigate = use_navigate();
-    let error = RwSignal::new(None::<AuthErrorCode>);
+    let error = form_error;
     let pending = RwSignal::new(false);
     let id = info.id.clone();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -86,7 +110,7 @@ fn CredentialsForm(info: ProviderInfo, callback_url: Signal<String>) -> impl Int
         let navigate = navigate.clone();
         let redirect_to = callback_url.get_untracked();
         pending.set(true);
-        spawn_local(async move {
+        spawn_local_scoped(async move {
             let options = SignInOptions {
                 redirect_to: Some(redirect_to),
                 redirect: false,
@@ -107,6 +131,7 @@ fn CredentialsForm(info: ProviderInfo, callback_url: Signal<String>) -> impl Int
                 },
                 Err(_) => error.set(Some(AuthErrorCode::Default)),
             }
+            submitted.set(true);
             pending.set(false);
         });
     };
@@ -114,7 +139,6 @@ fn CredentialsForm(info: ProviderInfo, callback_url: Signal<String>) -> impl Int
         <form method="post" action=format!("{BASE_PATH}/callback/{}", info.id) on:submit=on_submit>
             <CsrfField/>
             <input type="hidden" name="callbackUrl" value=callback_url/>
-            {move || error.get().map(|code| view! { <p class="auth-error" role="alert">{code.message()}</p> })}
             <label>"Email" <input type="email" name="email" required autocomplete="email"/></label>
             <label>"Password" <input type="password" name="password" required autocomplete="current-password"/></label>
             <button type="submit" disabled=move || pending.get()>"Sign in with " {info.name.clone()}</button>

@@ -1,11 +1,11 @@
 //! `GET /api/auth/signout`: "Are you sure?", and the sign-out button used in the starter's nav.
 
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local_scoped};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{AuthCard, CsrfField};
 use crate::auth::{
-    client::{sign_out, SignOutOptions, BASE_PATH},
+    client::{request_sign_out, use_session, BASE_PATH},
     fetch::current_origin,
     url::{local_callback, to_local},
 };
@@ -42,22 +42,27 @@ pub fn SignOutButton(
     label: Option<String>,
 ) -> impl IntoView {
     let navigate = use_navigate();
+    let session = use_session();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let navigate = navigate.clone();
         let redirect_to = callback_url.get_untracked();
-        spawn_local(async move {
-            let options = SignOutOptions {
-                redirect_to: Some(redirect_to.clone()),
-                redirect: false,
+        spawn_local_scoped(async move {
+            let Ok(response) = request_sign_out(Some(session), Some(redirect_to.clone())).await
+            else {
+                // The request failed: fall back to the plain form post.
+                crate::auth::fetch::assign_location(&crate::auth::url::sign_in_href(None, None));
+                return;
             };
-            let target = match sign_out(options).await {
-                Ok(response) => response.url,
-                Err(_) => redirect_to,
-            };
-            match to_local(&target, current_origin().as_deref()) {
+            let signed_out = crate::auth::client::error_of(&response.url).0.is_none();
+            match to_local(&response.url, current_origin().as_deref()) {
                 Some(path) => navigate(&path, Default::default()),
-                None => crate::auth::fetch::assign_location(&target),
+                None => crate::auth::fetch::assign_location(&response.url),
+            }
+            if signed_out {
+                // After the navigation has rendered: clearing the session first would let a
+                // protected page we are leaving redirect to sign-in.
+                set_timeout(move || session.set(None), std::time::Duration::ZERO);
             }
         });
     };

@@ -144,7 +144,8 @@ impl AuthConfig {
     }
 
     /// Reads `AUTH_SECRET` (or `AUTH_SECRET_1..3`), `AUTH_URL`, `AUTH_TRUST_HOST`, `AUTH_DEBUG`,
-    /// `AUTH_SESSION_STRATEGY` and `LEPTOS_SITE_ADDR` from the process environment.
+    /// `AUTH_SESSION_STRATEGY`, `AUTH_RATE_LIMIT_{PER_ACCOUNT,PER_IP,WINDOW}` and
+    /// `LEPTOS_SITE_ADDR` from the process environment.
     ///
     /// # Errors
     /// A [`ConfigError`] naming the first variable that is missing or unusable.
@@ -287,6 +288,21 @@ impl AuthConfigBuilder {
                     })
                 }
             };
+        }
+        for (variable, slot) in [
+            (
+                "AUTH_RATE_LIMIT_PER_ACCOUNT",
+                &mut builder.rate_limits.per_account,
+            ),
+            ("AUTH_RATE_LIMIT_PER_IP", &mut builder.rate_limits.per_ip),
+        ] {
+            if let Some(value) = non_empty(variable) {
+                *slot = parse_number(variable, &value)?;
+            }
+        }
+        if let Some(value) = non_empty("AUTH_RATE_LIMIT_WINDOW") {
+            builder.rate_limits.window =
+                Duration::from_secs(parse_number("AUTH_RATE_LIMIT_WINDOW", &value)?.into());
         }
         if let Some(addr) = non_empty("LEPTOS_SITE_ADDR") {
             builder.site_addr = Some(addr.parse().map_err(|_| ConfigError::Invalid {
@@ -460,6 +476,17 @@ impl AuthConfigBuilder {
             site_origin,
         })
     }
+}
+
+fn parse_number(variable: &'static str, value: &str) -> Result<u32, ConfigError> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(ConfigError::Invalid {
+            variable,
+            reason: "expected a positive whole number".into(),
+        })
 }
 
 fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {

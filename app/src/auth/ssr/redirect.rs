@@ -73,8 +73,10 @@ pub fn to_error_page(
     }
     if error.page() == ErrorPage::SignIn {
         if let Some(callback) = callback_url.map(str::trim).filter(|c| !c.is_empty()) {
+            // A path when it is on our origin: the sign-in page only takes local paths.
             let resolved = resolve(auth, req, Some(callback));
-            query.append_pair("callbackUrl", &resolved);
+            let kept = local_path(&resolved, &req.origin).unwrap_or(resolved);
+            query.append_pair("callbackUrl", &kept);
         }
     }
     Redirect(format!("{}{page}?{}", req.origin, query.finish()))
