@@ -25,7 +25,7 @@ use axum::{
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
-use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions::SessionManagerLayer;
 
 /// Request bodies above this size are refused with 413 (auth forms are tiny).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -72,18 +72,9 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         });
-    let flow_sessions = SessionManagerLayer::new(FlowStore::new(state.db.clone()))
-        .with_name(if state.auth.config().site_origin().starts_with("https:") {
-            "__Host-leptos-auth.flow"
-        } else {
-            "leptos-auth.flow"
-        })
-        .with_secure(state.auth.config().site_origin().starts_with("https:"))
-        .with_same_site(SameSite::Lax)
-        .with_http_only(true)
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::minutes(10),
-        ));
+    // Flow state (a refused form's values) is only needed by pages and form posts, so the
+    // tower-sessions layer wraps those and not the hot JSON routes.
+    let flow_sessions = page::flow_sessions(&state.auth, state.db.clone());
 
     Router::new()
         .leptos_routes_with_handler(routes, render)
@@ -91,13 +82,17 @@ pub fn router(state: AppState) -> Router {
             state.auth.clone(),
             page::middleware,
         ))
-        .merge(server_fn_routes(context.clone()))
+        .route_layer(flow_sessions.clone())
+        .merge(server_fn_routes(
+            &state.auth,
+            context.clone(),
+            flow_sessions,
+        ))
         .merge(auth_routes::router(&state.auth))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, shell))
-        .layer(flow_sessions)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -113,19 +108,30 @@ pub fn router(state: AppState) -> Router {
 
 /// Every server function at its own path and method (so a page and a server function can share
 /// a path, as `GET /api/auth/signout` and `POST /api/auth/signout` do).
-fn server_fn_routes(context: impl Fn() + Clone + Send + Sync + 'static) -> Router<AppState> {
+///
+/// Form posts (POST) get the flow-session layer; the GET routes stay lean.
+fn server_fn_routes(
+    auth: &Auth,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    flow_sessions: SessionManagerLayer<FlowStore>,
+) -> Router<AppState> {
     let mut router = Router::new();
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
-        let Ok(filter) = MethodFilter::try_from(method) else {
+        if auth_routes::serves(auth, path, &method) {
+            continue;
+        }
+        let Ok(filter) = MethodFilter::try_from(method.clone()) else {
             continue;
         };
         let context = context.clone();
-        router = router.route(
-            path,
-            on(filter, move |request: Request<Body>| async move {
-                drop_form_redirect(handle_server_fns_with_context(context, request).await)
-            }),
-        );
+        let route = on(filter, move |request: Request<Body>| async move {
+            drop_form_redirect(handle_server_fns_with_context(context, request).await)
+        });
+        router = if method == axum::http::Method::POST {
+            router.route(path, route.layer(flow_sessions.clone()))
+        } else {
+            router.route(path, route)
+        };
     }
     router
 }

@@ -9,7 +9,6 @@
 
 use http::request::Parts;
 use leptos::{prelude::*, task::spawn_local};
-use serde_json::Value;
 
 use super::{
     fetch,
@@ -337,20 +336,20 @@ fn current_context() -> Option<SessionContext> {
 
 /// The `error` and `code` query parameters of a URL the auth routes answered with.
 pub fn error_of(url: &str) -> (Option<AuthErrorCode>, Option<String>) {
-    let Some((_, query)) = url.split_once('?') else {
-        return (None, None);
-    };
+    (
+        query_param(url, "error").map(|e| AuthErrorCode::parse(&e)),
+        query_param(url, "code"),
+    )
+}
+
+/// The first value of a query parameter of `url` (without a full URL parser: the browser
+/// bundle stays small).
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
     let query = query.split('#').next().unwrap_or_default();
-    let mut error = None;
-    let mut code = None;
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "error" if error.is_none() => error = Some(AuthErrorCode::parse(&value)),
-            "code" if code.is_none() => code = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    (error, code)
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 /// Tells the other tabs of this origin that the session changed (next-auth's message shape).
@@ -359,10 +358,13 @@ pub fn broadcast(trigger: &str) {
         return;
     }
     if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-        let message = serde_json::json!({ "event": "session", "data": { "trigger": trigger } });
-        if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
-            let _ = channel.post_message(&value);
-        }
+        // next-auth's shape: {event: "session", data: {trigger}}.
+        let data = js_sys::Object::new();
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&data, &"trigger".into(), &trigger.into());
+        let _ = js_sys::Reflect::set(&message, &"event".into(), &"session".into());
+        let _ = js_sys::Reflect::set(&message, &"data".into(), &data);
+        let _ = channel.post_message(&message);
         channel.close();
     }
 }
@@ -374,16 +376,11 @@ fn listen_to_other_tabs(context: SessionContext) {
     };
     let on_message =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let data = js_sys::JSON::stringify(&event.data())
+            let is_session = js_sys::Reflect::get(&event.data(), &"event".into())
                 .ok()
-                .and_then(|s| s.as_string())
-                .and_then(|s| serde_json::from_str::<Value>(&s).ok());
-            if data
-                .as_ref()
-                .and_then(|d| d.get("event"))
-                .and_then(Value::as_str)
-                == Some("session")
-            {
+                .and_then(|e| e.as_string())
+                .is_some_and(|e| e == "session");
+            if is_session {
                 context.refetch();
             }
         });

@@ -93,6 +93,11 @@ impl FormFields {
                     .collect(),
             );
         }
+        Self::parse_urlencoded(body)
+    }
+
+    /// Parses an `application/x-www-form-urlencoded` body. Never fails.
+    pub fn parse_urlencoded(body: &[u8]) -> Self {
         Self(
             url::form_urlencoded::parse(body)
                 .take(MAX_FIELDS)

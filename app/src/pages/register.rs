@@ -112,13 +112,11 @@ pub fn RegisterPage() -> impl IntoView {
         spawn_local_scoped(async move {
             match post_with_csrf(Some(session), "/api/register", fields).await {
                 Ok((_, answer)) => {
-                    let refused = url::Url::parse(&answer.url).ok().and_then(|u| {
-                        u.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| {
-                            match RegisterError::parse(&v) {
-                                Some(reason) => reason.message(),
-                                None => AuthErrorCode::parse(&v).message(),
-                            }
-                        })
+                    let refused = crate::auth::client::query_param(&answer.url, "error").map(|v| {
+                        match RegisterError::parse(&v) {
+                            Some(reason) => reason.message(),
+                            None => AuthErrorCode::parse(&v).message(),
+                        }
                     });
                     match refused {
                         Some(message) => error.set(Some(message)),

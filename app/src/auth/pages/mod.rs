@@ -42,7 +42,7 @@ pub fn submitted_fields(event: &SubmitEvent) -> FormFields {
         return FormFields::new();
     };
     let encoded: String = params.to_string().into();
-    FormFields::parse(None, encoded.as_bytes())
+    FormFields::parse_urlencoded(encoded.as_bytes())
 }
 
 /// The hidden `csrfToken` field of every auth form.

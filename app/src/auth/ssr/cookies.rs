@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use time::{format_description::FormatItem, macros::format_description, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// Auth.js: 4096 bytes per cookie minus ~160 for name and attributes.
 pub const CHUNK_SIZE: usize = 3936;
@@ -72,10 +72,6 @@ pub enum Lifetime {
     MaxAge(i64),
 }
 
-const HTTP_DATE: &[FormatItem<'static>] = format_description!(
-    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-);
-
 /// A `Set-Cookie` value with Auth.js's attributes. `value` must already be cookie-safe
 /// (base64url, hex, or percent-encoded).
 pub fn set(name: &str, value: &str, lifetime: Lifetime, secure: bool) -> String {
@@ -88,11 +84,7 @@ pub fn set(name: &str, value: &str, lifetime: Lifetime, secure: bool) -> String 
         Lifetime::Session => {}
         Lifetime::Until(at) => {
             out.push_str("; Expires=");
-            let at = at.to_offset(time::UtcOffset::UTC);
-            // Formatting a UTC date with a fixed description cannot fail.
-            if let Ok(date) = at.format(HTTP_DATE) {
-                out.push_str(&date);
-            }
+            out.push_str(&super::dates::http_date(at));
         }
         Lifetime::MaxAge(secs) => {
             out.push_str("; Max-Age=");

@@ -33,9 +33,7 @@ pub fn ensure(auth: &Auth, req: &AuthRequest) -> CsrfToken {
             set_cookie: None,
         };
     }
-    let mut bytes = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    let token = hex::encode(bytes);
+    let token = hex::encode(rand::random::<[u8; 32]>());
     // `|` percent-encoded, as the `cookie` npm package writes it.
     let value = format!("{token}%7C{}", hash(auth, &token));
     let set_cookie = cookies::set(

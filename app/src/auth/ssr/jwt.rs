@@ -9,7 +9,7 @@
 //! Keys are derived once, when [`KeySet::derive`] runs at start-up, never per request: HKDF is
 //! cheap, but the session route is the hot path and every microsecond there counts.
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, InnerIvInit};
 use aes_gcm::{aead::Aead, aead::Payload, Aes256Gcm, KeyInit};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
 use hmac::{Hmac, Mac};
@@ -53,13 +53,17 @@ pub enum JwtError {
     Encode,
 }
 
-/// The keys derived from one secret for one salt (cookie name).
+/// The keys derived from one secret for one salt (cookie name), ready to use: the HMAC with its
+/// padded key blocks already hashed, the AES key schedule expanded, and the protected header of
+/// new tokens already encoded. None of that is redone per request.
 #[derive(Clone)]
 pub struct DerivedKey {
-    cbc_hs512: [u8; 64],
+    mac: HmacSha512,
+    aes: aes::Aes256,
     gcm: [u8; 32],
     kid_cbc: String,
     kid_gcm: String,
+    header_b64: String,
 }
 
 impl std::fmt::Debug for DerivedKey {
@@ -82,10 +86,16 @@ impl DerivedKey {
             .unwrap_or_else(|_| unreachable!("64 bytes is a valid HKDF-SHA256 length"));
         hk.expand(info.as_bytes(), &mut gcm)
             .unwrap_or_else(|_| unreachable!("32 bytes is a valid HKDF-SHA256 length"));
+        let kid_cbc = thumbprint::<Sha512>(&cbc_hs512);
+        let header = format!(r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{kid_cbc}"}}"#);
+        let (mac_key, enc_key) = cbc_hs512.split_at(32);
         Self {
-            kid_cbc: thumbprint::<Sha512>(&cbc_hs512),
+            mac: <HmacSha512 as Mac>::new_from_slice(mac_key)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length")),
+            aes: aes::Aes256::new(enc_key.into()),
             kid_gcm: thumbprint::<Sha256>(&gcm),
-            cbc_hs512,
+            header_b64: B64.encode(header.as_bytes()),
+            kid_cbc,
             gcm,
         }
     }
@@ -132,8 +142,8 @@ impl KeySet {
     /// [`JwtError::Encode`] if the claims do not serialize.
     pub fn encode<T: Serialize>(&self, claims: &T) -> Result<String, JwtError> {
         let plaintext = serde_json::to_vec(claims).map_err(|_| JwtError::Encode)?;
-        let mut iv = [0u8; 16];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut iv);
+        // ThreadRng is a CSPRNG seeded from the OS: random IVs without a syscall per token.
+        let iv: [u8; 16] = rand::random();
         Ok(encrypt_cbc_hs512(self.current(), &plaintext, &iv))
     }
 
@@ -145,23 +155,18 @@ impl KeySet {
     /// # Security
     /// The tag is compared in constant time; the plaintext is only parsed once the tag matched.
     pub fn decode<T: DeserializeOwned>(&self, token: &str, now: i64) -> Result<T, JwtError> {
-        let plaintext = self.decrypt(token)?;
+        let plaintext = self.open(token)?;
         let times: TimeClaims = serde_json::from_slice(&plaintext).map_err(|_| JwtError::Claims)?;
-        if let Some(exp) = times.exp {
-            if now - CLOCK_TOLERANCE_SECS >= exp {
-                return Err(JwtError::Expired);
-            }
-        }
-        if let Some(nbf) = times.nbf {
-            if now + CLOCK_TOLERANCE_SECS < nbf {
-                return Err(JwtError::Expired);
-            }
-        }
+        check_times(times.exp, times.nbf, now)?;
         serde_json::from_slice(&plaintext).map_err(|_| JwtError::Claims)
     }
 
-    /// Decrypts without looking at the claims.
-    fn decrypt(&self, token: &str) -> Result<Vec<u8>, JwtError> {
+    /// Decrypts a token and returns its plaintext claims, unchecked: the caller parses them once
+    /// and calls [`check_times`].
+    ///
+    /// # Errors
+    /// See [`JwtError`].
+    pub fn open(&self, token: &str) -> Result<Vec<u8>, JwtError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(JwtError::Malformed);
         }
@@ -180,9 +185,24 @@ impl KeySet {
             // `dir` has no encrypted key.
             return Err(JwtError::Unsupported);
         }
-        let header_json = B64.decode(header_b64).map_err(|_| JwtError::Malformed)?;
+        // Room for base64's length estimate; the exact lengths are checked on decryption.
+        let mut iv_buf = [0u8; 24];
+        let iv = decode_into(iv, &mut iv_buf)?;
+        let mut tag_buf = [0u8; 48];
+        let tag = decode_into(tag, &mut tag_buf)?;
+        let mut ciphertext = B64.decode(ciphertext).map_err(|_| JwtError::Malformed)?;
+        let aad = header_b64.as_bytes();
+
+        // Fast path: the header this app writes, byte for byte: no JSON to parse.
+        if let Some(key) = self.keys.iter().find(|k| k.header_b64 == header_b64) {
+            return decrypt_cbc_hs512(key, aad, iv, &mut ciphertext, tag)
+                .ok_or(JwtError::Decryption);
+        }
+
+        let mut header_buf = [0u8; 1024];
+        let header_json = decode_into(header_b64, &mut header_buf)?;
         let header: Header<'_> =
-            serde_json::from_slice(&header_json).map_err(|_| JwtError::Malformed)?;
+            serde_json::from_slice(header_json).map_err(|_| JwtError::Malformed)?;
         if header.alg != "dir" || header.zip.is_some() || header.crit.is_some() {
             return Err(JwtError::Unsupported);
         }
@@ -191,24 +211,50 @@ impl KeySet {
             "A256GCM" => Enc::Gcm,
             _ => return Err(JwtError::Unsupported),
         };
-        let iv = B64.decode(iv).map_err(|_| JwtError::Malformed)?;
-        let ciphertext = B64.decode(ciphertext).map_err(|_| JwtError::Malformed)?;
-        let tag = B64.decode(tag).map_err(|_| JwtError::Malformed)?;
-        let aad = header_b64.as_bytes();
-
         // With a `kid`, only the key it names is tried (as @auth/core); without one, each key.
-        let mut candidates = self.keys.iter().filter(|key| match (&header.kid, enc) {
+        let candidates = self.keys.iter().filter(|key| match (&header.kid, enc) {
             (None, _) => true,
             (Some(kid), Enc::CbcHs512) => key.kid_cbc == kid.as_ref(),
             (Some(kid), Enc::Gcm) => key.kid_gcm == kid.as_ref(),
         });
-        candidates
-            .find_map(|key| match enc {
-                Enc::CbcHs512 => decrypt_cbc_hs512(&key.cbc_hs512, aad, &iv, &ciphertext, &tag),
-                Enc::Gcm => decrypt_gcm(&key.gcm, aad, &iv, &ciphertext, &tag),
-            })
-            .ok_or(JwtError::Decryption)
+        for key in candidates {
+            let plaintext = match enc {
+                // Decrypting in place destroys the buffer: work on a copy when there may be
+                // another key to try.
+                Enc::CbcHs512 => decrypt_cbc_hs512(key, aad, iv, &mut ciphertext.clone(), tag),
+                Enc::Gcm => decrypt_gcm(&key.gcm, aad, iv, &ciphertext, tag),
+            };
+            if plaintext.is_some() {
+                return plaintext.ok_or(JwtError::Decryption);
+            }
+        }
+        Err(JwtError::Decryption)
     }
+}
+
+/// Decodes base64url into `buf`, refusing anything that does not fit.
+fn decode_into<'b>(input: &str, buf: &'b mut [u8]) -> Result<&'b [u8], JwtError> {
+    if base64::decoded_len_estimate(input.len()) > buf.len() {
+        return Err(JwtError::Malformed);
+    }
+    let len = B64
+        .decode_slice(input, buf)
+        .map_err(|_| JwtError::Malformed)?;
+    Ok(&buf[..len])
+}
+
+/// Checks `exp` and `nbf` (Unix seconds) against `now`, with 15 s of clock skew, as `jose` does.
+///
+/// # Errors
+/// [`JwtError::Expired`].
+pub fn check_times(exp: Option<i64>, nbf: Option<i64>, now: i64) -> Result<(), JwtError> {
+    if exp.is_some_and(|exp| now - CLOCK_TOLERANCE_SECS >= exp) {
+        return Err(JwtError::Expired);
+    }
+    if nbf.is_some_and(|nbf| now + CLOCK_TOLERANCE_SECS < nbf) {
+        return Err(JwtError::Expired);
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -241,19 +287,14 @@ struct TimeClaims {
 
 /// JWE compact serialization with A256CBC-HS512 (RFC 7518 section 5.2.5).
 fn encrypt_cbc_hs512(key: &DerivedKey, plaintext: &[u8], iv: &[u8; 16]) -> String {
-    let header = format!(
-        r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{}"}}"#,
-        key.kid_cbc
-    );
-    let header_b64 = B64.encode(header.as_bytes());
-    let (mac_key, enc_key) = key.cbc_hs512.split_at(32);
-    let ciphertext =
-        Aes256CbcEnc::new(enc_key.into(), iv.into()).encrypt_padded_vec_mut::<Pkcs7>(plaintext);
-    let tag = cbc_hs512_tag(mac_key, header_b64.as_bytes(), iv, &ciphertext);
+    let header_b64 = &key.header_b64;
+    let ciphertext = Aes256CbcEnc::inner_iv_init(key.aes.clone(), iv.into())
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+    let tag = cbc_hs512_tag(&key.mac, header_b64.as_bytes(), iv, &ciphertext);
 
     let mut out =
         String::with_capacity(header_b64.len() + 4 + (16 + ciphertext.len() + 32) * 4 / 3 + 8);
-    out.push_str(&header_b64);
+    out.push_str(header_b64);
     out.push_str("..");
     B64.encode_string(iv, &mut out);
     out.push('.');
@@ -263,9 +304,9 @@ fn encrypt_cbc_hs512(key: &DerivedKey, plaintext: &[u8], iv: &[u8; 16]) -> Strin
     out
 }
 
-fn cbc_hs512_tag(mac_key: &[u8], aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> [u8; 32] {
-    let mut mac = <HmacSha512 as Mac>::new_from_slice(mac_key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+/// The first half of HMAC-SHA-512 over AAD, IV, ciphertext and the AAD's bit length.
+fn cbc_hs512_tag(mac: &HmacSha512, aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> [u8; 32] {
+    let mut mac = mac.clone();
     mac.update(aad);
     mac.update(iv);
     mac.update(ciphertext);
@@ -277,10 +318,10 @@ fn cbc_hs512_tag(mac_key: &[u8], aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> [u
 }
 
 fn decrypt_cbc_hs512(
-    key: &[u8; 64],
+    key: &DerivedKey,
     aad: &[u8],
     iv: &[u8],
-    ciphertext: &[u8],
+    ciphertext: &mut Vec<u8>,
     tag: &[u8],
 ) -> Option<Vec<u8>> {
     if iv.len() != 16
@@ -290,14 +331,16 @@ fn decrypt_cbc_hs512(
     {
         return None;
     }
-    let (mac_key, enc_key) = key.split_at(32);
-    let expected = cbc_hs512_tag(mac_key, aad, iv, ciphertext);
+    let expected = cbc_hs512_tag(&key.mac, aad, iv, ciphertext);
     if !bool::from(expected.ct_eq(tag)) {
         return None;
     }
-    Aes256CbcDec::new(enc_key.into(), iv.into())
-        .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
-        .ok()
+    let len = Aes256CbcDec::inner_iv_init(key.aes.clone(), iv.into())
+        .decrypt_padded_mut::<Pkcs7>(ciphertext)
+        .ok()?
+        .len();
+    ciphertext.truncate(len);
+    Some(std::mem::take(ciphertext))
 }
 
 fn decrypt_gcm(
@@ -349,18 +392,28 @@ mod tests {
         );
         let expected_t = hex("4dd3b4c088a7f45c216839645b2012bf2e6269a8c56a816dbc1b267761955bc5");
         let (mac_key, enc_key) = k.split_at(32);
+        let key = DerivedKey {
+            mac: <HmacSha512 as Mac>::new_from_slice(mac_key).unwrap(),
+            aes: aes::Aes256::new(enc_key.into()),
+            gcm: [0; 32],
+            kid_cbc: String::new(),
+            kid_gcm: String::new(),
+            header_b64: String::new(),
+        };
         let iv16: [u8; 16] = iv.clone().try_into().unwrap();
-        let e =
-            Aes256CbcEnc::new(enc_key.into(), (&iv16).into()).encrypt_padded_vec_mut::<Pkcs7>(&p);
+        let e = Aes256CbcEnc::inner_iv_init(key.aes.clone(), (&iv16).into())
+            .encrypt_padded_vec_mut::<Pkcs7>(&p);
         assert_eq!(e, expected_e);
-        let t = cbc_hs512_tag(mac_key, &a, &iv, &e);
+        let t = cbc_hs512_tag(&key.mac, &a, &iv, &e);
         assert_eq!(t.to_vec(), expected_t);
 
-        let key: [u8; 64] = k.try_into().unwrap();
-        assert_eq!(decrypt_cbc_hs512(&key, &a, &iv, &e, &t).unwrap(), p);
+        assert_eq!(
+            decrypt_cbc_hs512(&key, &a, &iv, &mut e.clone(), &t).unwrap(),
+            p
+        );
         let mut bad = t;
         bad[0] ^= 1;
-        assert!(decrypt_cbc_hs512(&key, &a, &iv, &e, &bad).is_none());
+        assert!(decrypt_cbc_hs512(&key, &a, &iv, &mut e.clone(), &bad).is_none());
     }
 
     #[test]

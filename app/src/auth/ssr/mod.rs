@@ -7,6 +7,7 @@
 //! | `request.rs`, `reply.rs` | what a core operation reads and returns |
 //! | `jwt.rs` | `jwt.encode` / `jwt.decode` (JWE, HKDF) |
 //! | `cookies.rs` | cookie names, attributes, chunking |
+//! | `dates.rs` | the two date formats of the wire |
 //! | `csrf.rs` | the double-submit CSRF token |
 //! | `session.rs` | `GET /session`, session creation and deletion |
 //! | `signin.rs` | the end of every sign-in, and sign-out |
@@ -25,6 +26,7 @@ pub mod config;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
+pub mod dates;
 pub mod error;
 pub mod events;
 pub mod extract;

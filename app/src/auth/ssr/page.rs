@@ -15,10 +15,40 @@ use http::{header, HeaderValue, StatusCode};
 
 use crate::auth::types::{FormEcho, PageAuth};
 
-use super::{auth::Auth, csrf, request::AuthRequest, session};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use super::{
+    adapter::{Db, FlowStore},
+    auth::Auth,
+    csrf,
+    request::AuthRequest,
+    session,
+};
 
 /// The key under which a refused form's values wait for the next page render.
 pub const FORM_ECHO_KEY: &str = "form_echo";
+
+/// The tower-sessions layer for flow state, over the `flow_sessions` table: a short-lived,
+/// HttpOnly, SameSite=Lax cookie (`__Host-` prefixed over https), set only once something is
+/// stored in it.
+pub fn flow_sessions(auth: &Auth, db: Db) -> SessionManagerLayer<FlowStore> {
+    let secure = auth
+        .config()
+        .use_secure_cookies
+        .unwrap_or_else(|| auth.config().site_origin().starts_with("https:"));
+    SessionManagerLayer::new(FlowStore::new(db))
+        .with_name(if secure {
+            "__Host-leptos-auth.flow"
+        } else {
+            "leptos-auth.flow"
+        })
+        .with_secure(secure)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(10),
+        ))
+}
 
 /// Axum middleware for the page routes (`route_layer` it on the Leptos routes only).
 pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use time::{macros::format_description, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::auth::types::{Session, User};
 
@@ -17,13 +17,18 @@ use super::{
     callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
     config::SessionStrategy,
     cookies::{self, Lifetime},
+    dates::iso_millis,
     error::AuthError,
+    jwt::{check_times, JwtError, KeySet},
     reply::Reply,
     request::AuthRequest,
 };
 
 /// The JWT's claims (Auth.js's `token`): the default ones, plus whatever the `jwt` callback adds.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Deserialized by hand (see below) rather than with `#[serde(flatten)]`, which buffers every
+/// field: this runs on every session read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Token {
     /// User name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,9 +51,66 @@ pub struct Token {
     /// Token id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// Not before (Unix seconds); Auth.js does not set it, other issuers may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     /// Claims added by callbacks.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for Token {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Token;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JWT claims object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Token, A::Error> {
+                let mut token = Token::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: Value = map.next_value()?;
+                    // A standard claim of an unexpected type is kept as-is among the extras.
+                    let slot_str = match key.as_str() {
+                        "name" => Some(&mut token.name),
+                        "email" => Some(&mut token.email),
+                        "picture" => Some(&mut token.picture),
+                        "sub" => Some(&mut token.sub),
+                        "jti" => Some(&mut token.jti),
+                        _ => None,
+                    };
+                    let slot_num = match key.as_str() {
+                        "iat" => Some(&mut token.iat),
+                        "exp" => Some(&mut token.exp),
+                        "nbf" => Some(&mut token.nbf),
+                        _ => None,
+                    };
+                    match (value, slot_str, slot_num) {
+                        (Value::String(s), Some(slot), _) => *slot = Some(s),
+                        (Value::Null, Some(_), _) | (Value::Null, _, Some(_)) => {}
+                        (Value::Number(n), _, Some(slot)) if n.as_i64().is_some() => {
+                            *slot = n.as_i64();
+                        }
+                        (Value::Number(n), _, Some(slot)) if n.as_f64().is_some() => {
+                            // JavaScript numbers: seconds may arrive as 1.7e9.
+                            *slot = n.as_f64().map(|f| f as i64);
+                        }
+                        (value, _, _) => {
+                            token.extra.insert(key, value);
+                        }
+                    }
+                }
+                Ok(token)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 impl Token {
@@ -88,7 +150,7 @@ async fn current_jwt(
     let name = cookies::names(req.secure).session_token;
     let now = OffsetDateTime::now_utc();
     let keys = auth.session_keys(req.secure);
-    let token: Token = match keys.decode(raw, now.unix_timestamp()) {
+    let token = match read_token(keys, raw, now.unix_timestamp()) {
         Ok(token) => token,
         Err(error) => {
             tracing::debug!(%error, "session token refused");
@@ -214,7 +276,7 @@ pub async fn create(
             write_jwt(auth, req, token, now, expires)
         }
         SessionStrategy::Database => {
-            let token = uuid::Uuid::new_v4().to_string();
+            let token = random_uuid();
             auth.db().create_session(user.id, &token, expires).await?;
             Ok(cookies::set_chunked(
                 name,
@@ -240,10 +302,12 @@ pub async fn destroy(auth: &Auth, req: &AuthRequest) -> Result<Vec<String>, Auth
     let events = &auth.config().events;
     match auth.config().session.strategy {
         SessionStrategy::Jwt => {
-            let token: Option<Token> = auth
-                .session_keys(req.secure)
-                .decode(&raw, OffsetDateTime::now_utc().unix_timestamp())
-                .ok();
+            let token = read_token(
+                auth.session_keys(req.secure),
+                &raw,
+                OffsetDateTime::now_utc().unix_timestamp(),
+            )
+            .ok();
             events.sign_out(token.as_ref(), None).await;
         }
         SessionStrategy::Database => {
@@ -254,6 +318,14 @@ pub async fn destroy(auth: &Auth, req: &AuthRequest) -> Result<Vec<String>, Auth
         }
     }
     Ok(cookies::clear_chunked(name, req.secure, &req.cookies))
+}
+
+/// Decrypts a session token, parses its claims once, and checks its times.
+fn read_token(keys: &KeySet, raw: &str, now: i64) -> Result<Token, JwtError> {
+    let plaintext = keys.open(raw)?;
+    let token: Token = serde_json::from_slice(&plaintext).map_err(|_| JwtError::Claims)?;
+    check_times(token.exp, token.nbf, now)?;
+    Ok(token)
 }
 
 fn default_session(token: &Token, expires: OffsetDateTime) -> Session {
@@ -278,7 +350,7 @@ fn write_jwt(
 ) -> Result<Vec<String>, AuthError> {
     token.iat = Some(now.unix_timestamp());
     token.exp = Some(expires.unix_timestamp());
-    token.jti = Some(uuid::Uuid::new_v4().to_string());
+    token.jti = Some(random_uuid());
     let encoded = auth
         .session_keys(req.secure)
         .encode(&token)
@@ -292,28 +364,20 @@ fn write_jwt(
     ))
 }
 
-fn clear(req: &AuthRequest, name: &str) -> Reply<Option<Session>> {
-    Reply::with_cookies(None, cookies::clear_chunked(name, req.secure, &req.cookies))
+/// A random (v4) UUID from the thread's CSPRNG, as `crypto.randomUUID()` makes them.
+fn random_uuid() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
-/// JavaScript's `Date.prototype.toISOString()`: `2026-01-01T00:00:00.000Z`.
-pub fn iso_millis(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    at.format(format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    ))
-    .unwrap_or_default()
+fn clear(req: &AuthRequest, name: &str) -> Reply<Option<Session>> {
+    Reply::with_cookies(None, cookies::clear_chunked(name, req.secure, &req.cookies))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_dates_look_like_javascript_ones() {
-        let at = time::macros::datetime!(2026-11-25 22:28:31.123456 UTC);
-        assert_eq!(iso_millis(at), "2026-11-25T22:28:31.123Z");
-    }
 
     #[test]
     fn token_claims_omit_missing_fields() {
@@ -326,9 +390,17 @@ mod tests {
             serde_json::to_value(&token).unwrap(),
             serde_json::json!({"name":"Ada","sub":"1"})
         );
-        let parsed: Token =
-            serde_json::from_value(serde_json::json!({"sub":"2","role":"admin","exp":5})).unwrap();
+        let parsed: Token = serde_json::from_value(
+            serde_json::json!({"sub":"2","role":"admin","exp":5,"iat":1.7e9,"name":null,"email":7}),
+        )
+        .unwrap();
         assert_eq!(parsed.extra["role"], "admin");
         assert_eq!(parsed.exp, Some(5));
+        assert_eq!(parsed.iat, Some(1_700_000_000));
+        assert_eq!(parsed.name, None);
+        assert_eq!(parsed.extra["email"], 7, "an odd type is kept, not dropped");
+        assert!(serde_json::from_str::<Token>("[1]").is_err());
+        let round: Token = serde_json::from_str(&serde_json::to_string(&parsed).unwrap()).unwrap();
+        assert_eq!(round, parsed);
     }
 }
