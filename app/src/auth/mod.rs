@@ -1,8 +1,9 @@
 //! Auth.js for Leptos: sessions, sign-in, sign-out and the built-in pages, speaking Auth.js's
 //! wire protocol under `/api/auth`.
 //!
-//! ```ignore
-//! use app::auth::{use_session, SessionStatus};
+//! ```
+//! use app::auth::use_session;
+//! use leptos::prelude::*;
 //!
 //! #[component]
 //! fn Greeting() -> impl IntoView {
