@@ -12,7 +12,7 @@ use crate::{
         pages::{ErrorPage, SignInPage, SignOutPage, VerifyRequestPage},
         SessionProvider,
     },
-    pages::{HomePage, Nav, NotFound, ProtectedPage, RegisterPage},
+    pages::{AccountPage, HomePage, Nav, NotFound, ProtectedPage, RegisterPage},
 };
 
 /// The HTML document the server renders every page into.
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage/>
                         <Route path=path!("/protected") view=ProtectedPage/>
                         <Route path=path!("/register") view=RegisterPage/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         // Auth.js's built-in pages, under the base path.
                         <Route path=path!("/api/auth/signin") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/api/auth/signout") view=SignOutPage/>

@@ -145,14 +145,16 @@ test.describe('the session and CSRF endpoints', () => {
 
     const providers = await page.request.get('/api/auth/providers');
     expect(providers.status()).toBe(200);
-    expect(await providers.json()).toEqual({
-      credentials: {
-        id: 'credentials',
-        name: 'Credentials',
-        type: 'credentials',
-        signinUrl: `${ORIGIN}/api/auth/signin/credentials`,
-        callbackUrl: `${ORIGIN}/api/auth/callback/credentials`,
-      },
+    const list = await providers.json();
+    expect(list.credentials).toEqual({
+      id: 'credentials',
+      name: 'Credentials',
+      type: 'credentials',
+      signinUrl: `${ORIGIN}/api/auth/signin/credentials`,
+      callbackUrl: `${ORIGIN}/api/auth/callback/credentials`,
     });
+    // The OpenID provider the suite runs, as `oidc` and as plain `oauth`.
+    expect(list.oidc).toMatchObject({ id: 'oidc', type: 'oidc', callbackUrl: `${ORIGIN}/api/auth/callback/oidc` });
+    expect(list.oauth).toMatchObject({ id: 'oauth', type: 'oauth', callbackUrl: `${ORIGIN}/api/auth/callback/oauth` });
   });
 });

@@ -52,7 +52,7 @@ pub async fn state(
 ) -> Result<AppState, StartError> {
     let db = Db::connect(database_url).await?;
     db.migrate().await?;
-    let auth = Auth::new(config, db.clone());
+    let auth = Auth::new(config, db.clone())?;
     Ok(AppState {
         leptos_options,
         auth,

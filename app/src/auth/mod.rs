@@ -41,9 +41,10 @@ pub use client::{
     sign_in, sign_out, use_session, SessionContext, SessionProvider, SignInOptions, SignOutOptions,
 };
 pub use guard::Protected;
-pub use server_fns::{get_csrf_token, get_providers, get_session};
+pub use server_fns::{get_csrf_token, get_linked_accounts, get_providers, get_session};
 pub use types::{
-    AuthErrorCode, AuthFnError, Session, SessionStatus, SignInResponse, SignOutResponse, User,
+    AuthErrorCode, AuthFnError, LinkedAccount, Session, SessionStatus, SignInResponse,
+    SignOutResponse, User,
 };
 
 /// Sets the HTTP status of the page being rendered on the server; nothing in the browser.

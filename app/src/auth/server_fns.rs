@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::{
     form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
-    types::{AuthFnError, AuthRedirect, CsrfToken, Providers, Session},
+    types::{AuthFnError, AuthRedirect, CsrfToken, LinkedAccount, Providers, Session},
 };
 
 /// `GET /api/auth/session`: the current session, or `null`; renews the session cookie.
@@ -92,5 +92,20 @@ pub async fn signout(
     Ok(context::finish(&auth, &req, result, None))
 }
 
-auth_query_input!(GetSession, GetCsrfToken, GetProviders);
+/// `GET /api/auth/linked` (NextAuthClient's `linked`): every configured provider with
+/// `linked: true|false` for the signed-in user.
+///
+/// # Errors
+/// `SessionRequired` (401) without a session; `Configuration` if the database fails.
+#[server(prefix = "/api/auth", endpoint = "linked", input = AuthQuery)]
+pub async fn get_linked_accounts() -> Result<Vec<LinkedAccount>, AuthFnError> {
+    use super::ssr::{accounts, context, reply::Reply};
+    let (auth, req) = context::auth_and_request()?;
+    context::no_store();
+    Ok(context::send(Reply::new(
+        accounts::linked(&auth, &req).await?,
+    )))
+}
+
+auth_query_input!(GetSession, GetCsrfToken, GetProviders, GetLinkedAccounts);
 auth_form_input!(CallbackCredentials, Signout);

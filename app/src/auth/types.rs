@@ -59,6 +59,32 @@ pub struct ProviderInfo {
     pub signin_url: String,
     /// Absolute URL the provider returns to.
     pub callback_url: String,
+    /// Button style on the sign-in page (OAuth providers; not part of Auth.js's shape, and
+    /// ignored by its clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<ProviderStyle>,
+}
+
+/// How a provider's button looks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStyle {
+    /// Background colour (CSS).
+    pub brand_color: String,
+}
+
+/// One provider on `GET /api/auth/linked`: whether the signed-in user can sign in with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedAccount {
+    /// Provider id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `oauth`, `oidc`, `email` or `credentials`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether the user has an account with this provider (a password, for credentials).
+    pub linked: bool,
 }
 
 /// `GET /api/auth/providers`: an object keyed by provider id, in configuration order.
@@ -405,6 +431,7 @@ mod tests {
             kind: "credentials".into(),
             signin_url: "http://x/api/auth/signin/credentials".into(),
             callback_url: "http://x/api/auth/callback/credentials".into(),
+            style: None,
         };
         let json = serde_json::to_value(&info).unwrap();
         assert_eq!(json["type"], "credentials");

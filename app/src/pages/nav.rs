@@ -18,6 +18,7 @@ pub fn Nav() -> impl IntoView {
                 {move || match session.data().get() {
                     Some(s) => view! {
                         <span data-testid="signed-in-as">"Signed in as " <strong>{s.user.name.clone().or(s.user.email.clone()).unwrap_or_default()}</strong></span>
+                        <a href="/account">"Account"</a>
                         <SignOutButton callback_url="/"/>
                     }.into_any(),
                     None => view! {

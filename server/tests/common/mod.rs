@@ -410,3 +410,4 @@ macro_rules! on_both_databases {
         }
     };
 }
+pub mod oidc;

@@ -79,14 +79,22 @@ fn ProviderForm(
         "credentials" => {
             view! { <CredentialsForm info callback_url form_error submitted/> }.into_any()
         }
-        _ => view! {
-            <form method="post" action=format!("{BASE_PATH}/signin/{}", info.id)>
-                <CsrfField/>
-                <input type="hidden" name="callbackUrl" value=callback_url/>
-                <button type="submit" class="provider">"Sign in with " {info.name}</button>
-            </form>
+        // OAuth and OIDC: a plain form post, with or without JavaScript (the browser leaves
+        // for the provider anyway).
+        _ => {
+            let style = info
+                .style
+                .as_ref()
+                .map(|s| format!("background-color: {}", s.brand_color));
+            view! {
+                <form method="post" action=format!("{BASE_PATH}/signin/{}", info.id)>
+                    <CsrfField/>
+                    <input type="hidden" name="callbackUrl" value=callback_url/>
+                    <button type="submit" class="provider" style=style>"Sign in with " {info.name}</button>
+                </form>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 

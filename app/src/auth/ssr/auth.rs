@@ -14,8 +14,9 @@ use super::{
     adapter::Db,
     config::AuthConfig,
     cookies,
-    error::AuthError,
+    error::{AuthError, ConfigError},
     jwt::KeySet,
+    oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
     providers::{CredentialsProvider, Provider},
     request::AuthRequest,
     session,
@@ -32,8 +33,11 @@ struct Inner {
     db: Db,
     keys_plain: KeySet,
     keys_secure: KeySet,
+    check_keys: CheckKeys,
     csrf_secret: String,
     client_origins: Vec<String>,
+    provider_client: ProviderClient,
+    refresh_locks: RefreshLocks,
 }
 
 impl std::fmt::Debug for Auth {
@@ -46,25 +50,52 @@ impl std::fmt::Debug for Auth {
 
 impl Auth {
     /// Builds the instance and derives its keys.
-    pub fn new(config: AuthConfig, db: Db) -> Self {
+    ///
+    /// # Errors
+    /// [`ConfigError`] if the HTTP client for providers cannot be built.
+    pub fn new(config: AuthConfig, db: Db) -> Result<Self, ConfigError> {
         let keys_plain = KeySet::derive(&config.secrets, cookies::PLAIN.session_token);
         let keys_secure = KeySet::derive(&config.secrets, cookies::SECURE.session_token);
+        let check_keys = CheckKeys::derive(&config.secrets);
         let csrf_secret = config
             .secrets
             .iter()
             .map(|s| s.expose())
             .collect::<Vec<_>>()
             .join(",");
-        Self {
+        let provider_client =
+            ProviderClient::new(config.http_timeout).map_err(|e| ConfigError::Invalid {
+                variable: "providers",
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 db,
                 keys_plain,
                 keys_secure,
+                check_keys,
                 csrf_secret,
                 client_origins: Vec::new(),
+                provider_client,
+                refresh_locks: RefreshLocks::default(),
             }),
-        }
+        })
+    }
+
+    /// The keys of the state, PKCE and nonce cookies.
+    pub(crate) fn check_keys(&self) -> &CheckKeys {
+        &self.inner.check_keys
+    }
+
+    /// The HTTP client for providers, and the discovery cache.
+    pub fn provider_client(&self) -> &ProviderClient {
+        &self.inner.provider_client
+    }
+
+    /// The per-account refresh locks.
+    pub(crate) fn refresh_locks(&self) -> &RefreshLocks {
+        &self.inner.refresh_locks
     }
 
     /// The configuration.

@@ -119,6 +119,7 @@ pub struct AuthConfig {
     pub(crate) events: Arc<dyn Events>,
     pub(crate) rate_limits: RateLimits,
     pub(crate) site_origin: String,
+    pub(crate) http_timeout: Duration,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -207,6 +208,7 @@ pub struct AuthConfigBuilder {
     rate_limits: RateLimits,
     site_addr: Option<SocketAddr>,
     ephemeral_secret_allowed: bool,
+    http_timeout: Duration,
 }
 
 impl Default for AuthConfigBuilder {
@@ -227,6 +229,7 @@ impl Default for AuthConfigBuilder {
             rate_limits: RateLimits::default(),
             site_addr: None,
             ephemeral_secret_allowed: cfg!(debug_assertions),
+            http_timeout: super::oauth::client::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -303,6 +306,9 @@ impl AuthConfigBuilder {
         if let Some(value) = non_empty("AUTH_RATE_LIMIT_WINDOW") {
             builder.rate_limits.window =
                 Duration::from_secs(parse_number("AUTH_RATE_LIMIT_WINDOW", &value)?.into());
+        }
+        for provider in super::providers::env::from_env(&|name| var(name))? {
+            builder.providers.push(Provider::oauth(provider));
         }
         if let Some(addr) = non_empty("LEPTOS_SITE_ADDR") {
             builder.site_addr = Some(addr.parse().map_err(|_| ConfigError::Invalid {
@@ -409,6 +415,12 @@ impl AuthConfigBuilder {
         self
     }
 
+    /// How long a provider may take to answer one request (default 10 s).
+    pub fn http_timeout(mut self, timeout: Duration) -> Self {
+        self.http_timeout = timeout;
+        self
+    }
+
     /// Whether a missing secret may be replaced by a random one (debug builds only by default).
     pub fn allow_ephemeral_secret(mut self, allow: bool) -> Self {
         self.ephemeral_secret_allowed = allow;
@@ -474,6 +486,7 @@ impl AuthConfigBuilder {
             events: self.events,
             rate_limits: self.rate_limits,
             site_origin,
+            http_timeout: self.http_timeout,
         })
     }
 }

@@ -128,6 +128,7 @@ impl From<AuthError> for AuthFnError {
             let status = match error.code() {
                 AuthErrorCode::Configuration => StatusCode::INTERNAL_SERVER_ERROR,
                 AuthErrorCode::MissingCsrf | AuthErrorCode::AccessDenied => StatusCode::FORBIDDEN,
+                AuthErrorCode::SessionRequired => StatusCode::UNAUTHORIZED,
                 _ => StatusCode::BAD_REQUEST,
             };
             response.set_status(status);

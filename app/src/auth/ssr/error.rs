@@ -24,6 +24,33 @@ pub enum ConfigError {
     },
 }
 
+/// A provider or the network failed (HTTP, OAuth, OIDC, SMTP). The text is for logs only: it
+/// may describe the provider's answer, never a token or secret.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// The provider could not be reached, or was too slow.
+    #[error("provider unreachable: {0}")]
+    Unreachable(String),
+    /// OIDC discovery failed or returned an unusable document.
+    #[error("discovery failed: {0}")]
+    Discovery(String),
+    /// The token endpoint refused the request (or answered an error with HTTP 200).
+    #[error("token request failed: {0}")]
+    Token(String),
+    /// The id_token did not verify (signature, issuer, audience, expiry, nonce).
+    #[error("id_token rejected: {0}")]
+    IdToken(String),
+    /// The profile could not be fetched or had no usable id.
+    #[error("profile unusable: {0}")]
+    Profile(String),
+    /// The provider configuration is incomplete (a missing endpoint, say).
+    #[error("provider misconfigured: {0}")]
+    Misconfigured(String),
+    /// Sending mail failed.
+    #[error("mail not sent: {0}")]
+    Smtp(String),
+}
+
 /// A failure inside an auth operation.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -51,6 +78,31 @@ pub enum AuthError {
     /// A blocking task (password hashing) failed to run.
     #[error("background task failed")]
     Task,
+    /// Starting an OAuth sign-in failed (discovery, a misconfigured provider).
+    #[error("OAuth sign-in could not start: {0}")]
+    OAuthSignin(ProviderError),
+    /// The OAuth callback failed at the provider (code exchange, id_token, profile).
+    #[error("OAuth callback failed: {0}")]
+    OAuthCallback(ProviderError),
+    /// A state, PKCE or nonce check failed (missing, expired, tampered or replayed).
+    #[error("OAuth check failed: {0}")]
+    Checks(&'static str),
+    /// The provider says the user refused (`error=access_denied`).
+    #[error("the user or the provider denied access")]
+    ProviderDenied,
+    /// The provider account belongs to another user, or its email to a user who has not
+    /// linked it.
+    #[error("account not linked")]
+    AccountNotLinked,
+    /// The operation needs a signed-in user.
+    #[error("no session")]
+    SessionRequired,
+    /// Unlinking would leave the user without a way to sign in.
+    #[error("the last way to sign in cannot be removed")]
+    LastSignInMethod,
+    /// A provider access token could not be refreshed.
+    #[error("token refresh failed: {0}")]
+    RefreshFailed(ProviderError),
 }
 
 impl AuthError {
@@ -60,10 +112,16 @@ impl AuthError {
             Self::Csrf(_) => AuthErrorCode::MissingCsrf,
             Self::Credentials(_) => AuthErrorCode::CredentialsSignin,
             Self::AccessDenied => AuthErrorCode::AccessDenied,
-            Self::UnknownProvider => AuthErrorCode::Configuration,
+            Self::UnknownProvider => AuthErrorCode::Default,
             Self::Adapter(_) | Self::NotMounted(_) | Self::Configuration(_) | Self::Task => {
                 AuthErrorCode::Configuration
             }
+            Self::OAuthSignin(_) => AuthErrorCode::OAuthSignin,
+            Self::OAuthCallback(_) | Self::Checks(_) => AuthErrorCode::OAuthCallbackError,
+            Self::ProviderDenied => AuthErrorCode::AccessDenied,
+            Self::AccountNotLinked => AuthErrorCode::OAuthAccountNotLinked,
+            Self::SessionRequired => AuthErrorCode::SessionRequired,
+            Self::LastSignInMethod | Self::RefreshFailed(_) => AuthErrorCode::Default,
         }
     }
 
@@ -80,7 +138,14 @@ impl AuthError {
     /// page (so the user can try again) and the rest to the error page.
     pub fn page(&self) -> ErrorPage {
         match self {
-            Self::Csrf(_) | Self::Credentials(_) | Self::AccessDenied => ErrorPage::SignIn,
+            Self::Csrf(_)
+            | Self::Credentials(_)
+            | Self::OAuthSignin(_)
+            | Self::OAuthCallback(_)
+            | Self::Checks(_)
+            | Self::AccountNotLinked
+            | Self::SessionRequired
+            | Self::UnknownProvider => ErrorPage::SignIn,
             _ => ErrorPage::Error,
         }
     }
@@ -90,8 +155,15 @@ impl AuthError {
         match self {
             Self::Csrf(reason) => tracing::warn!(reason, "CSRF check failed"),
             Self::Credentials(reason) => tracing::debug!(reason, "credentials rejected"),
-            Self::AccessDenied | Self::UnknownProvider => {
-                tracing::debug!(error = %self, "sign-in refused")
+            Self::AccessDenied
+            | Self::UnknownProvider
+            | Self::ProviderDenied
+            | Self::AccountNotLinked
+            | Self::SessionRequired
+            | Self::LastSignInMethod => tracing::debug!(error = %self, "sign-in refused"),
+            Self::Checks(reason) => tracing::warn!(reason, "OAuth check failed"),
+            Self::OAuthSignin(_) | Self::OAuthCallback(_) | Self::RefreshFailed(_) => {
+                tracing::warn!(error = %self, "OAuth provider error")
             }
             Self::Adapter(_) | Self::NotMounted(_) | Self::Configuration(_) | Self::Task => {
                 tracing::error!(error = %self, "auth error")
@@ -133,6 +205,15 @@ mod tests {
             AuthErrorCode::Configuration
         );
         assert_eq!(AuthError::Csrf("x").page(), ErrorPage::SignIn);
+        assert_eq!(AuthError::AccessDenied.page(), ErrorPage::Error);
+        assert_eq!(
+            AuthError::ProviderDenied.code(),
+            AuthErrorCode::AccessDenied
+        );
+        assert_eq!(
+            AuthError::Checks("state").code(),
+            AuthErrorCode::OAuthCallbackError
+        );
         assert_eq!(AuthError::Task.page(), ErrorPage::Error);
     }
 }

@@ -12,13 +12,16 @@
 //! | `session.rs` | `GET /session`, session creation and deletion |
 //! | `signin.rs` | the end of every sign-in, and sign-out |
 //! | `redirect.rs` | the `redirect` callback and error-page URLs |
-//! | `providers/` | provider settings and their flows |
+//! | `providers/` | provider settings, presets, the credentials flow |
+//! | `oauth/` | OAuth 2 / OIDC sign-in: checks, callback, linking, token refresh |
 //! | `adapter/` | the SQL adapter (SQLite, PostgreSQL) |
 //! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
 //! | `page.rs` | SSR: the session in the first HTML |
 //! | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
 //! | `extract.rs` | axum extractors |
+//! | `accounts.rs` | linked accounts, unlinking |
 
+pub mod accounts;
 pub mod adapter;
 pub mod auth;
 pub mod callbacks;
@@ -31,6 +34,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod jwt;
+pub mod oauth;
 pub mod page;
 pub mod password;
 pub mod providers;

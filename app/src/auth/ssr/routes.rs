@@ -2,19 +2,21 @@
 //! core result into Auth.js's response (302, or `{url}` for `X-Auth-Return-Redirect`).
 
 use axum::{
-    extract::{FromRef, State},
+    body::Bytes,
+    extract::{FromRef, Path, RawQuery, State},
     response::{IntoResponse, Response},
-    routing::{any, get},
+    routing::{any, get, post},
     Json, Router,
 };
-use http::{header, HeaderValue, Method, StatusCode};
+use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 
-use crate::auth::types::AuthFnError;
+use crate::auth::{form::FormFields, types::AuthFnError};
 
 use super::{
+    accounts,
     auth::Auth,
     error::AuthError,
-    redirect,
+    oauth, redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
     session,
@@ -36,11 +38,104 @@ where
     let base = auth.config().base_path();
     Router::new()
         .route(&format!("{base}/session"), get(get_session))
+        .route(
+            &format!("{base}/signin/{{provider}}"),
+            get(get_signin).post(post_signin),
+        )
+        .route(
+            &format!("{base}/callback/{{provider}}"),
+            get(callback).post(callback),
+        )
+        .route(&format!("{base}/unlink/{{provider}}"), post(post_unlink))
         .route(&format!("{base}/{{*action}}"), any(unknown_action))
 }
 
-/// Whether [`router`] serves this path and method itself (so the server function registered
-/// at the same place must not be routed).
+/// `GET /signin/<id>?callbackUrl=`: starts an OAuth flow directly (state and PKCE protect it).
+async fn get_signin(
+    State(auth): State<Auth>,
+    Path(provider): Path<String>,
+    RawQuery(query): RawQuery,
+    req: AuthRequest,
+) -> Response {
+    let params = query_fields(query);
+    let callback_url = params.get("callbackUrl").map(str::to_owned);
+    let extra = authorization_params(&params);
+    let result =
+        oauth::signin::start(&auth, &req, &provider, callback_url.as_deref(), &extra).await;
+    respond(&auth, &req, result, callback_url.as_deref())
+}
+
+/// `POST /signin/<id>` (`csrfToken`, `callbackUrl`); authorization parameters in the query, as
+/// `signIn(id, options, authorizationParams)` sends them.
+async fn post_signin(
+    State(auth): State<Auth>,
+    Path(provider): Path<String>,
+    RawQuery(query): RawQuery,
+    req: AuthRequest,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = body_fields(&headers, &body);
+    let extra = authorization_params(&query_fields(query));
+    let result = oauth::signin::post(&auth, &req, &provider, &form, &extra).await;
+    respond(&auth, &req, result, form.get("callbackUrl"))
+}
+
+/// `GET|POST /callback/<id>`: the provider's answer.
+async fn callback(
+    State(auth): State<Auth>,
+    Path(provider): Path<String>,
+    RawQuery(query): RawQuery,
+    req: AuthRequest,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = if req.method == Method::POST {
+        body_fields(&headers, &body)
+    } else {
+        query_fields(query)
+    };
+    let (result, cookies) = oauth::callback::handle(&auth, &req, &provider, &params).await;
+    let mut response = respond(&auth, &req, result, None);
+    append_cookies(&mut response, cookies);
+    response
+}
+
+/// `POST /unlink/<id>` (`csrfToken`, `callbackUrl`).
+async fn post_unlink(
+    State(auth): State<Auth>,
+    Path(provider): Path<String>,
+    req: AuthRequest,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = body_fields(&headers, &body);
+    let result = accounts::unlink(&auth, &req, &provider, &form).await;
+    respond(&auth, &req, result, form.get("callbackUrl"))
+}
+
+fn query_fields(query: Option<String>) -> FormFields {
+    FormFields::parse_urlencoded(query.unwrap_or_default().as_bytes())
+}
+
+fn body_fields(headers: &HeaderMap, body: &[u8]) -> FormFields {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    FormFields::parse(content_type, body)
+}
+
+/// The query parameters passed on to the provider (`authorizationParams`), minus ours.
+fn authorization_params(params: &FormFields) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter(|(name, _)| !matches!(*name, "callbackUrl" | "csrfToken"))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// Whether [`router`] serves this path and method itself (so a server function registered at
+/// the same place must not be routed).
 pub fn serves(auth: &Auth, path: &str, method: &Method) -> bool {
     method == Method::GET
         && path

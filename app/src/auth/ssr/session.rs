@@ -157,6 +157,8 @@ async fn current_jwt(
             return Ok(clear(req, name));
         }
     };
+    let mut token = token;
+    super::oauth::tokens::refresh_if_due(auth, &mut token).await;
     let callbacks = &auth.config().callbacks;
     let Some(token) = callbacks
         .jwt(JwtParams {
@@ -255,11 +257,22 @@ pub async fn create(
     let name = cookies::names(req.secure).session_token;
     match auth.config().session.strategy {
         SessionStrategy::Jwt => {
+            let mut initial = Token::for_user(user);
+            if let Some(account) = account {
+                // Which provider signed the user in, and when its access token expires (so that
+                // reading the session can refresh it; see oauth/tokens.rs).
+                initial
+                    .extra
+                    .insert("provider".into(), account.provider.clone().into());
+                if let (Some(at), Some(_)) = (account.expires_at, &account.refresh_token) {
+                    initial.extra.insert("expires_at".into(), at.into());
+                }
+            }
             let token = auth
                 .config()
                 .callbacks
                 .jwt(JwtParams {
-                    token: Token::for_user(user),
+                    token: initial,
                     user: Some(user),
                     account,
                     profile,
@@ -287,6 +300,36 @@ pub async fn create(
             ))
         }
     }
+}
+
+/// The id of the signed-in user, if any, without renewing anything (JWT: the `sub` claim;
+/// database: the session row's user).
+///
+/// # Errors
+/// Database errors (database strategy).
+pub async fn current_user_id(auth: &Auth, req: &AuthRequest) -> Result<Option<i32>, AuthError> {
+    let name = cookies::names(req.secure).session_token;
+    let Some(raw) = req.cookies.get_chunked(name) else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc();
+    Ok(match auth.config().session.strategy {
+        SessionStrategy::Jwt => {
+            read_token(auth.session_keys(req.secure), &raw, now.unix_timestamp())
+                .ok()
+                .and_then(|token| token.sub?.parse().ok())
+        }
+        SessionStrategy::Database => {
+            if raw.len() > 256 {
+                return Ok(None);
+            }
+            auth.db()
+                .get_session_and_user(&raw)
+                .await?
+                .filter(|(row, _)| row.expires > now)
+                .map(|(_, user)| user.id)
+        }
+    })
 }
 
 /// Ends the session of this request: deletes the database row (database strategy) and returns
@@ -329,6 +372,11 @@ fn read_token(keys: &KeySet, raw: &str, now: i64) -> Result<Token, JwtError> {
 }
 
 fn default_session(token: &Token, expires: OffsetDateTime) -> Session {
+    let mut extra = Map::new();
+    // A failed provider-token refresh shows on the session, as Auth.js's guides do it.
+    if let Some(error) = token.extra.get("error") {
+        extra.insert("error".into(), error.clone());
+    }
     Session {
         user: User {
             name: token.name.clone(),
@@ -337,7 +385,7 @@ fn default_session(token: &Token, expires: OffsetDateTime) -> Session {
             ..User::default()
         },
         expires: iso_millis(expires),
-        extra: Map::new(),
+        extra,
     }
 }
 

@@ -13,12 +13,14 @@ use sqlx::{
     PgPool, SqlitePool,
 };
 
+mod accounts;
 mod flow_store;
 mod passwords;
 mod rate_limits;
 mod sessions;
 mod users;
 
+pub use accounts::{AccountRow, NewAccount};
 pub use flow_store::FlowStore;
 pub use sessions::SessionRow;
 pub use users::{NewUser, UserRow};
@@ -38,6 +40,9 @@ pub enum AdapterError {
     /// A unique key is already taken (for example the email of a new user).
     #[error("a row with this key already exists")]
     Conflict,
+    /// Unlinking would leave the user with no way to sign in.
+    #[error("the user's last way to sign in")]
+    LastSignInMethod,
 }
 
 impl AdapterError {

@@ -3,17 +3,33 @@
 
 use std::sync::Arc;
 
-use crate::auth::types::ProviderInfo;
+use crate::auth::types::{ProviderInfo, ProviderStyle};
 
+pub mod apple;
+pub mod auth0;
 pub mod credentials;
+pub mod discord;
+pub mod env;
+pub mod facebook;
+pub mod github;
+pub mod gitlab;
+pub mod google;
+pub mod keycloak;
+pub mod linkedin;
+pub mod microsoft_entra_id;
+pub mod oauth;
+pub mod okta;
 
 pub use credentials::{Authorize, CredentialsProvider, PasswordAuthorize};
+pub use oauth::{ClientAuth, OAuthKind, OAuthProvider, Profile, Quirks};
 
 /// A configured provider.
 #[derive(Clone)]
 pub enum Provider {
     /// Email and password (or any fields an [`Authorize`] checks).
     Credentials(CredentialsProvider),
+    /// OAuth 2 or OpenID Connect.
+    OAuth(Arc<OAuthProvider>),
 }
 
 impl std::fmt::Debug for Provider {
@@ -36,10 +52,24 @@ impl Provider {
         })
     }
 
+    /// An OAuth 2 / OIDC provider.
+    pub fn oauth(provider: OAuthProvider) -> Self {
+        Self::OAuth(Arc::new(provider))
+    }
+
     /// The credentials settings, if this is a credentials provider.
     pub fn as_credentials(&self) -> Option<&CredentialsProvider> {
         match self {
             Self::Credentials(c) => Some(c),
+            Self::OAuth(_) => None,
+        }
+    }
+
+    /// The OAuth settings, if this is an OAuth/OIDC provider.
+    pub fn as_oauth(&self) -> Option<&Arc<OAuthProvider>> {
+        match self {
+            Self::OAuth(p) => Some(p),
+            Self::Credentials(_) => None,
         }
     }
 
@@ -47,6 +77,7 @@ impl Provider {
     pub fn id(&self) -> &str {
         match self {
             Self::Credentials(p) => &p.id,
+            Self::OAuth(p) => &p.id,
         }
     }
 
@@ -54,6 +85,7 @@ impl Provider {
     pub fn name(&self) -> &str {
         match self {
             Self::Credentials(p) => &p.name,
+            Self::OAuth(p) => &p.name,
         }
     }
 
@@ -61,6 +93,7 @@ impl Provider {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Credentials(_) => "credentials",
+            Self::OAuth(p) => p.kind.as_str(),
         }
     }
 
@@ -72,6 +105,9 @@ impl Provider {
             kind: self.kind().to_owned(),
             signin_url: format!("{origin}{base_path}/signin/{}", self.id()),
             callback_url: format!("{origin}{base_path}/callback/{}", self.id()),
+            style: self.as_oauth().map(|p| ProviderStyle {
+                brand_color: p.brand_color.clone(),
+            }),
         }
     }
 }

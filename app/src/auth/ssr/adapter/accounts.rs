@@ -1,0 +1,279 @@
+//! `accounts`: Auth.js's `linkAccount`, `getUserByAccount`, `unlinkAccount`, plus reading and
+//! updating a user's provider tokens.
+
+use super::{on_pool, AdapterError, Db, UserRow};
+
+/// A row of `accounts` (the provider tokens are secrets: never log them).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccountRow {
+    /// Primary key.
+    pub id: i32,
+    /// Owner.
+    #[sqlx(rename = "userId")]
+    pub user_id: i32,
+    /// `oauth`, `oidc`, `email` or `credentials`.
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    /// Provider id.
+    pub provider: String,
+    /// The user's id at the provider.
+    #[sqlx(rename = "providerAccountId")]
+    pub provider_account_id: String,
+    /// OAuth refresh token.
+    pub refresh_token: Option<String>,
+    /// OAuth access token.
+    pub access_token: Option<String>,
+    /// Access token expiry (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// OIDC id token.
+    pub id_token: Option<String>,
+    /// Granted scopes.
+    pub scope: Option<String>,
+    /// OIDC session state.
+    pub session_state: Option<String>,
+    /// Token type.
+    pub token_type: Option<String>,
+}
+
+impl std::fmt::Debug for AccountRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountRow")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("provider", &self.provider)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fields of an account to link.
+#[derive(Clone, Default)]
+pub struct NewAccount {
+    /// `oauth`, `oidc`, `email` or `credentials`.
+    pub kind: String,
+    /// Provider id.
+    pub provider: String,
+    /// The user's id at the provider.
+    pub provider_account_id: String,
+    /// OAuth refresh token.
+    pub refresh_token: Option<String>,
+    /// OAuth access token.
+    pub access_token: Option<String>,
+    /// Access token expiry (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// OIDC id token.
+    pub id_token: Option<String>,
+    /// Granted scopes.
+    pub scope: Option<String>,
+    /// OIDC session state.
+    pub session_state: Option<String>,
+    /// Token type.
+    pub token_type: Option<String>,
+}
+
+const COLUMNS: &str = r#"id, "userId", type, provider, "providerAccountId", refresh_token,
+    access_token, expires_at, id_token, scope, session_state, token_type"#;
+
+impl Db {
+    /// Links a provider account to a user.
+    ///
+    /// # Errors
+    /// [`AdapterError::Conflict`] if the provider account is linked already.
+    pub async fn link_account(
+        &self,
+        user_id: i32,
+        account: &NewAccount,
+    ) -> Result<AccountRow, AdapterError> {
+        let sql = format!(
+            r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token,
+                access_token, expires_at, id_token, scope, session_state, token_type)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
+        );
+        on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql)
+            .bind(user_id)
+            .bind(&account.kind)
+            .bind(&account.provider)
+            .bind(&account.provider_account_id)
+            .bind(&account.refresh_token)
+            .bind(&account.access_token)
+            .bind(account.expires_at)
+            .bind(&account.id_token)
+            .bind(&account.scope)
+            .bind(&account.session_state)
+            .bind(&account.token_type)
+            .fetch_one(pool)
+            .await)
+        .map_err(AdapterError::from_insert)
+    }
+
+    /// Creates a user and links their first account in one transaction.
+    ///
+    /// # Errors
+    /// [`AdapterError::Conflict`] if the email or the provider account is taken.
+    pub async fn create_user_with_account(
+        &self,
+        user: &super::NewUser,
+        account: &NewAccount,
+    ) -> Result<(UserRow, AccountRow), AdapterError> {
+        let insert_user = r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4)
+            RETURNING id, name, email, "emailVerified", image"#;
+        let insert_account = format!(
+            r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token,
+                access_token, expires_at, id_token, scope, session_state, token_type)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
+        );
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row = sqlx::query_as::<_, UserRow>(insert_user)
+                .bind(&user.name)
+                .bind(&user.email)
+                .bind(user.email_verified)
+                .bind(&user.image)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(AdapterError::from_insert)?;
+            let account_row = sqlx::query_as::<_, AccountRow>(&insert_account)
+                .bind(row.id)
+                .bind(&account.kind)
+                .bind(&account.provider)
+                .bind(&account.provider_account_id)
+                .bind(&account.refresh_token)
+                .bind(&account.access_token)
+                .bind(account.expires_at)
+                .bind(&account.id_token)
+                .bind(&account.scope)
+                .bind(&account.session_state)
+                .bind(&account.token_type)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(AdapterError::from_insert)?;
+            tx.commit().await?;
+            Ok((row, account_row))
+        })
+    }
+
+    /// The user a provider account belongs to.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn get_user_by_account(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+    ) -> Result<Option<UserRow>, AdapterError> {
+        let sql = r#"SELECT u.id, u.name, u.email, u."emailVerified", u.image
+            FROM accounts a JOIN users u ON u.id = a."userId"
+            WHERE a.provider = $1 AND a."providerAccountId" = $2"#;
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(sql)
+            .bind(provider)
+            .bind(provider_account_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Every account of a user.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn accounts_of(&self, user_id: i32) -> Result<Vec<AccountRow>, AdapterError> {
+        let sql = format!(r#"SELECT {COLUMNS} FROM accounts WHERE "userId" = $1 ORDER BY id"#);
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(
+            &sql
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// The user's account at one provider.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn account_of(
+        &self,
+        user_id: i32,
+        provider: &str,
+    ) -> Result<Option<AccountRow>, AdapterError> {
+        let sql = format!(
+            r#"SELECT {COLUMNS} FROM accounts WHERE "userId" = $1 AND provider = $2 ORDER BY id LIMIT 1"#
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(
+            &sql
+        )
+        .bind(user_id)
+        .bind(provider)
+        .fetch_optional(pool)
+        .await)?)
+    }
+
+    /// Stores the tokens of a refresh (the rotated refresh token too, when the provider sent
+    /// one).
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn update_account_tokens(
+        &self,
+        account_id: i32,
+        access_token: &str,
+        expires_at: Option<i64>,
+        refresh_token: Option<&str>,
+        id_token: Option<&str>,
+    ) -> Result<(), AdapterError> {
+        let sql = "UPDATE accounts SET access_token = $1, expires_at = $2,
+            refresh_token = COALESCE($3, refresh_token), id_token = COALESCE($4, id_token)
+            WHERE id = $5";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(access_token)
+            .bind(expires_at)
+            .bind(refresh_token)
+            .bind(id_token)
+            .bind(account_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Unlinks a user's account at a provider, unless it is their last way to sign in (no
+    /// other account and no password). Returns whether something was removed. One
+    /// transaction, so two concurrent unlinks cannot remove both of the last two methods.
+    ///
+    /// # Errors
+    /// [`AdapterError::LastSignInMethod`] when refused; database errors.
+    pub async fn unlink_account(&self, user_id: i32, provider: &str) -> Result<bool, AdapterError> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if self.backend() == super::Backend::Postgres {
+                // Serialize concurrent unlinks of one user.
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let others: i64 = sqlx::query_scalar(
+                r#"SELECT COUNT(*) FROM accounts WHERE "userId" = $1 AND provider <> $2"#,
+            )
+            .bind(user_id)
+            .bind(provider)
+            .fetch_one(&mut *tx)
+            .await?;
+            let passwords: i64 =
+                sqlx::query_scalar(r#"SELECT COUNT(*) FROM user_passwords WHERE "userId" = $1"#)
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if others + passwords == 0 {
+                return Err(AdapterError::LastSignInMethod);
+            }
+            let removed =
+                sqlx::query(r#"DELETE FROM accounts WHERE "userId" = $1 AND provider = $2"#)
+                    .bind(user_id)
+                    .bind(provider)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            tx.commit().await?;
+            Ok(removed > 0)
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! Provider access tokens for the app's own code: [`access_token`] returns a valid one,
+//! refreshing it with the stored refresh token when it has expired (or expires within a
+//! minute), and saving the rotated refresh token. Auth.js leaves this to a hand-written `jwt`
+//! callback; here it is built in, with one refresh at a time per account (concurrent callers
+//! wait for the first and reuse its result), and a failed refresh shows on the session as
+//! `error: "RefreshTokenError"`.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, Weak},
+};
+
+use serde_json::Value;
+
+use super::super::{auth::Auth, error::AuthError, error::ProviderError, session::Token};
+
+/// Seconds before expiry when a token is treated as expired already.
+pub const EXPIRY_MARGIN_SECS: i64 = 60;
+
+/// The claim that marks a failed refresh on the token and the session.
+pub const REFRESH_ERROR: &str = "RefreshTokenError";
+
+type LockMap = HashMap<(i32, String), Weak<tokio::sync::Mutex<()>>>;
+
+/// One lock per (user, provider), held while refreshing.
+#[derive(Debug, Default)]
+pub struct RefreshLocks {
+    locks: Mutex<LockMap>,
+}
+
+impl RefreshLocks {
+    fn lock_for(&self, user_id: i32, provider: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (user_id, provider.to_owned());
+        if let Some(lock) = locks.get(&key).and_then(Weak::upgrade) {
+            return lock;
+        }
+        if locks.len() > 1024 {
+            locks.retain(|_, lock| lock.strong_count() > 0);
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        locks.insert(key, Arc::downgrade(&lock));
+        lock
+    }
+}
+
+/// A valid access token of `user_id` at `provider_id`, and its expiry.
+///
+/// # Errors
+/// [`AuthError::UnknownProvider`]; [`AuthError::RefreshFailed`] when there is no account, no
+/// refresh token, or the provider refuses.
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id, user.id = user_id))]
+pub async fn access_token(
+    auth: &Auth,
+    user_id: i32,
+    provider_id: &str,
+) -> Result<(String, Option<i64>), AuthError> {
+    let provider = auth
+        .provider(provider_id)
+        .and_then(|p| p.as_oauth())
+        .ok_or(AuthError::UnknownProvider)?
+        .clone();
+    let lock = auth.refresh_locks().lock_for(user_id, provider_id);
+    let _guard = lock.lock().await;
+    // Read under the lock: a refresh that finished while we waited is seen here.
+    let row = auth
+        .db()
+        .account_of(user_id, provider_id)
+        .await?
+        .ok_or_else(|| {
+            AuthError::RefreshFailed(ProviderError::Token("no linked account".into()))
+        })?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Some(token) = &row.access_token {
+        if row
+            .expires_at
+            .is_none_or(|at| at - EXPIRY_MARGIN_SECS > now)
+        {
+            return Ok((token.clone(), row.expires_at));
+        }
+    }
+    let refresh_token = row
+        .refresh_token
+        .as_deref()
+        .ok_or_else(|| AuthError::RefreshFailed(ProviderError::Token("no refresh token".into())))?;
+    let client = auth.provider_client();
+    let endpoints = client
+        .endpoints(&provider)
+        .await
+        .map_err(AuthError::RefreshFailed)?;
+    let tokens = client
+        .refresh(&provider, &endpoints, refresh_token)
+        .await
+        .map_err(AuthError::RefreshFailed)?;
+    auth.db()
+        .update_account_tokens(
+            row.id,
+            &tokens.access_token,
+            tokens.expires_at,
+            tokens.refresh_token.as_deref(),
+            tokens.id_token.as_deref(),
+        )
+        .await?;
+    tracing::debug!("access token refreshed");
+    Ok((tokens.access_token, tokens.expires_at))
+}
+
+/// For a JWT session whose `expires_at` claim says the provider token is due: refreshes it and
+/// moves the claim, or marks the token with `error: "RefreshTokenError"` (and stops trying
+/// until the next sign-in). A database round trip happens only then.
+pub async fn refresh_if_due(auth: &Auth, token: &mut Token) {
+    let (Some(expires_at), Some(provider), Some(user_id)) = (
+        token.extra.get("expires_at").and_then(Value::as_i64),
+        token
+            .extra
+            .get("provider")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        token.sub.as_deref().and_then(|s| s.parse::<i32>().ok()),
+    ) else {
+        return;
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if expires_at - EXPIRY_MARGIN_SECS > now {
+        return;
+    }
+    match access_token(auth, user_id, &provider).await {
+        Ok((_, Some(new_expiry))) => {
+            token.extra.insert("expires_at".into(), new_expiry.into());
+            token.extra.remove("error");
+        }
+        Ok((_, None)) => {
+            token.extra.remove("expires_at");
+            token.extra.remove("error");
+        }
+        Err(error) => {
+            error.log();
+            token.extra.remove("expires_at");
+            token.extra.insert("error".into(), REFRESH_ERROR.into());
+        }
+    }
+}
