@@ -722,7 +722,8 @@ async fn a_token_error_with_http_200_is_an_error() {
 /// Apple's `response_mode=form_post`: the POST is turned into a GET, which carries the cookies.
 #[tokio::test]
 async fn form_post_callbacks_are_turned_into_get_navigations() {
-    let app = TestApp::new().await;
+    let apple = app::auth::ssr::providers::apple::apple("id", "secret");
+    let app = TestApp::with(&Backend::Sqlite, config().provider(Provider::oauth(apple))).await;
     let mut client = app.client();
     let res = client
         .post_form(

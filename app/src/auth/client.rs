@@ -250,7 +250,8 @@ pub async fn sign_in(
     let ok = (200..300).contains(&status);
     if options.redirect {
         fetch::assign_location(&answer.url);
-    } else if ok && error.is_none() {
+    } else if ok && error.is_none() && action == "callback" {
+        // Credentials sign in at once; other providers only start here.
         if let Some(context) = context {
             let _ = context.reload().await;
         }

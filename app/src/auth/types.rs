@@ -269,6 +269,21 @@ impl AuthErrorCode {
         }
     }
 
+    /// The message for this code with Auth.js v5's finer `code` (`credentials`, `rate_limited`,
+    /// `invalid_email`).
+    pub fn message_with(self, detail: Option<&str>) -> &'static str {
+        match (self, detail) {
+            (Self::CredentialsSignin, Some("rate_limited")) => {
+                "Too many attempts. Please wait a few minutes and try again."
+            }
+            (Self::EmailSignin, Some("rate_limited")) => {
+                "Too many sign-in emails were requested. Please wait a few minutes and try again."
+            }
+            (Self::EmailSignin, Some("invalid_email")) => "Enter a valid email address.",
+            _ => self.message(),
+        }
+    }
+
     /// The HTTP status of the built-in error page for this code (as Auth.js).
     pub fn status(self) -> u16 {
         match self {

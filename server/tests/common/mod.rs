@@ -411,3 +411,4 @@ macro_rules! on_both_databases {
     };
 }
 pub mod oidc;
+pub mod smtp;

@@ -16,11 +16,15 @@ use crate::auth::{
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let page_error =
-        Memo::new(move |_| query.read().get("error").map(|e| AuthErrorCode::parse(&e)));
+    let page_error = Memo::new(move |_| {
+        let query = query.read();
+        query
+            .get("error")
+            .map(|e| (AuthErrorCode::parse(&e), query.get("code")))
+    });
     // One message at a time: a background submit's answer replaces the `?error=` the page was
     // opened with.
-    let form_error = RwSignal::new(None::<AuthErrorCode>);
+    let form_error = RwSignal::new(None::<FormError>);
     let submitted = RwSignal::new(false);
     let error = move || {
         if submitted.get() {
@@ -48,7 +52,9 @@ pub fn SignInPage() -> impl IntoView {
         <leptos_meta::Title text="Sign in"/>
         <AuthCard>
             <h1>"Sign in"</h1>
-            {move || error().map(|code| view! { <p class="auth-error" role="alert">{code.message()}</p> })}
+            {move || error().map(|(code, detail)| view! {
+                <p class="auth-error" role="alert">{code.message_with(detail.as_deref())}</p>
+            })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match providers.await {
@@ -72,12 +78,12 @@ pub fn SignInPage() -> impl IntoView {
 fn ProviderForm(
     info: ProviderInfo,
     callback_url: Signal<String>,
-    form_error: RwSignal<Option<AuthErrorCode>>,
+    form_error: RwSignal<Option<FormError>>,
     submitted: RwSignal<bool>,
 ) -> impl IntoView {
     match info.kind.as_str() {
-        "credentials" => {
-            view! { <CredentialsForm info callback_url form_error submitted/> }.into_any()
+        "credentials" | "email" => {
+            view! { <BackgroundForm info callback_url form_error submitted/> }.into_any()
         }
         // OAuth and OIDC: a plain form post, with or without JavaScript (the browser leaves
         // for the provider anyway).
@@ -98,13 +104,18 @@ fn ProviderForm(
     }
 }
 
-/// Email and password. Without JavaScript it posts to `/callback/credentials`; with it, it
-/// signs in in the background and shows errors next to what was typed.
+/// An Auth.js error code and its finer `code`.
+type FormError = (AuthErrorCode, Option<String>);
+
+/// The credentials form (email and password, posting to `/callback/credentials`) or the email
+/// form (an address, posting to `/signin/email`). Without JavaScript they are plain posts; with
+/// it they submit in the background, show errors next to what was typed, and navigate on
+/// success (to the `callbackUrl`, or to "check your email").
 #[component]
-fn CredentialsForm(
+fn BackgroundForm(
     info: ProviderInfo,
     callback_url: Signal<String>,
-    form_error: RwSignal<Option<AuthErrorCode>>,
+    form_error: RwSignal<Option<FormError>>,
     submitted: RwSignal<bool>,
 ) -> impl IntoView {
     let navigate = use_navigate();
@@ -133,22 +144,40 @@ fn CredentialsForm(
                             None => crate::auth::fetch::assign_location(&url),
                         }
                     }
-                    (error_code, _) => {
-                        error.set(Some(error_code.unwrap_or(AuthErrorCode::Default)))
-                    }
+                    (error_code, _) => error.set(Some((
+                        error_code.unwrap_or(AuthErrorCode::Default),
+                        response.code,
+                    ))),
                 },
-                Err(_) => error.set(Some(AuthErrorCode::Default)),
+                Err(_) => error.set(Some((AuthErrorCode::Default, None))),
             }
             submitted.set(true);
             pending.set(false);
         });
     };
+    let (action, fields) = if info.kind == "email" {
+        (
+            format!("{BASE_PATH}/signin/{}", info.id),
+            view! {
+                <label>"Email address" <input type="email" name="email" required autocomplete="email"/></label>
+            }
+            .into_any(),
+        )
+    } else {
+        (
+            format!("{BASE_PATH}/callback/{}", info.id),
+            view! {
+                <label>"Email" <input type="email" name="email" required autocomplete="email"/></label>
+                <label>"Password" <input type="password" name="password" required autocomplete="current-password"/></label>
+            }
+            .into_any(),
+        )
+    };
     view! {
-        <form method="post" action=format!("{BASE_PATH}/callback/{}", info.id) on:submit=on_submit>
+        <form method="post" action=action on:submit=on_submit>
             <CsrfField/>
             <input type="hidden" name="callbackUrl" value=callback_url/>
-            <label>"Email" <input type="email" name="email" required autocomplete="email"/></label>
-            <label>"Password" <input type="password" name="password" required autocomplete="current-password"/></label>
+            {fields}
             <button type="submit" disabled=move || pending.get()>"Sign in with " {info.name.clone()}</button>
         </form>
     }

@@ -37,6 +37,8 @@ pub async fn linked(auth: &Auth, req: &AuthRequest) -> Result<Vec<LinkedAccount>
             linked: match provider {
                 Provider::Credentials(_) => has_password,
                 Provider::OAuth(p) => accounts.iter().any(|a| a.provider == p.id),
+                // Anyone with an address can be sent a link.
+                Provider::Email(_) => true,
             },
         })
         .collect())

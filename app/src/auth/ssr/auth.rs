@@ -14,6 +14,7 @@ use super::{
     adapter::Db,
     config::AuthConfig,
     cookies,
+    email::mailer::Mailer,
     error::{AuthError, ConfigError},
     jwt::KeySet,
     oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
@@ -38,6 +39,7 @@ struct Inner {
     client_origins: Vec<String>,
     provider_client: ProviderClient,
     refresh_locks: RefreshLocks,
+    mailer: Option<Mailer>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -68,6 +70,16 @@ impl Auth {
                 variable: "providers",
                 reason: e.to_string(),
             })?;
+        let mailer = config
+            .providers
+            .iter()
+            .find_map(Provider::as_email)
+            .map(|email| Mailer::new(email.server.expose(), &email.from, config.http_timeout))
+            .transpose()
+            .map_err(|reason| ConfigError::Invalid {
+                variable: "AUTH_EMAIL_SERVER",
+                reason,
+            })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -79,8 +91,14 @@ impl Auth {
                 client_origins: Vec::new(),
                 provider_client,
                 refresh_locks: RefreshLocks::default(),
+                mailer,
             }),
         })
+    }
+
+    /// The SMTP mailer, when the email provider is configured.
+    pub fn mailer(&self) -> Option<&Mailer> {
+        self.inner.mailer.as_ref()
     }
 
     /// The keys of the state, PKCE and nonce cookies.

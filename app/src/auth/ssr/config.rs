@@ -12,7 +12,7 @@ use super::{
     callbacks::{Callbacks, DefaultCallbacks},
     error::ConfigError,
     events::{Events, NoEvents},
-    providers::Provider,
+    providers::{EmailProvider, Provider},
     secret::Secret,
 };
 
@@ -309,6 +309,33 @@ impl AuthConfigBuilder {
         }
         for provider in super::providers::env::from_env(&|name| var(name))? {
             builder.providers.push(Provider::oauth(provider));
+        }
+        if let Some(server) = non_empty("AUTH_EMAIL_SERVER") {
+            if !(server.starts_with("smtp://") || server.starts_with("smtps://")) {
+                return Err(ConfigError::Invalid {
+                    variable: "AUTH_EMAIL_SERVER",
+                    reason: "expected smtp://user:password@host:port or smtps://...".into(),
+                });
+            }
+            let from = non_empty("AUTH_EMAIL_FROM")
+                .unwrap_or_else(|| "Leptos Auth <no-reply@localhost>".to_owned());
+            let mut email = EmailProvider::new(server, from);
+            if let Some(value) = non_empty("AUTH_EMAIL_MAX_AGE") {
+                email.max_age =
+                    Duration::from_secs(parse_number("AUTH_EMAIL_MAX_AGE", &value)?.into());
+            }
+            for (variable, slot) in [
+                (
+                    "AUTH_EMAIL_RATE_LIMIT_PER_ADDRESS",
+                    &mut email.limits.per_address,
+                ),
+                ("AUTH_EMAIL_RATE_LIMIT_PER_IP", &mut email.limits.per_ip),
+            ] {
+                if let Some(value) = non_empty(variable) {
+                    *slot = parse_number(variable, &value)?;
+                }
+            }
+            builder.providers.push(Provider::email(email));
         }
         if let Some(addr) = non_empty("LEPTOS_SITE_ADDR") {
             builder.site_addr = Some(addr.parse().map_err(|_| ConfigError::Invalid {

@@ -103,6 +103,18 @@ pub enum AuthError {
     /// A provider access token could not be refreshed.
     #[error("token refresh failed: {0}")]
     RefreshFailed(ProviderError),
+    /// The address asked for a sign-in link is not a valid email address.
+    #[error("invalid email address")]
+    InvalidEmail,
+    /// Too many sign-in links were asked for (per address or per client IP).
+    #[error("too many sign-in emails")]
+    EmailRateLimited,
+    /// The sign-in email could not be sent.
+    #[error("sign-in email not sent: {0}")]
+    Email(ProviderError),
+    /// A sign-in link is expired, used, altered, or for another address.
+    #[error("verification failed: {0}")]
+    Verification(&'static str),
 }
 
 impl AuthError {
@@ -122,14 +134,19 @@ impl AuthError {
             Self::AccountNotLinked => AuthErrorCode::OAuthAccountNotLinked,
             Self::SessionRequired => AuthErrorCode::SessionRequired,
             Self::LastSignInMethod | Self::RefreshFailed(_) => AuthErrorCode::Default,
+            Self::InvalidEmail | Self::EmailRateLimited | Self::Email(_) => {
+                AuthErrorCode::EmailSignin
+            }
+            Self::Verification(_) => AuthErrorCode::Verification,
         }
     }
 
     /// The `code` query parameter Auth.js v5 adds to some errors (`credentials`).
     pub fn detail_code(&self) -> Option<&'static str> {
         match self {
-            Self::Credentials("rate_limited") => Some("rate_limited"),
+            Self::Credentials("rate_limited") | Self::EmailRateLimited => Some("rate_limited"),
             Self::Credentials(_) => Some("credentials"),
+            Self::InvalidEmail => Some("invalid_email"),
             _ => None,
         }
     }
@@ -145,7 +162,10 @@ impl AuthError {
             | Self::Checks(_)
             | Self::AccountNotLinked
             | Self::SessionRequired
-            | Self::UnknownProvider => ErrorPage::SignIn,
+            | Self::UnknownProvider
+            | Self::InvalidEmail
+            | Self::EmailRateLimited
+            | Self::Email(_) => ErrorPage::SignIn,
             _ => ErrorPage::Error,
         }
     }
@@ -160,11 +180,15 @@ impl AuthError {
             | Self::ProviderDenied
             | Self::AccountNotLinked
             | Self::SessionRequired
-            | Self::LastSignInMethod => tracing::debug!(error = %self, "sign-in refused"),
+            | Self::LastSignInMethod
+            | Self::InvalidEmail => tracing::debug!(error = %self, "sign-in refused"),
             Self::Checks(reason) => tracing::warn!(reason, "OAuth check failed"),
+            Self::Verification(reason) => tracing::warn!(reason, "email link refused"),
+            Self::EmailRateLimited => tracing::warn!("sign-in email rate limit reached"),
             Self::OAuthSignin(_) | Self::OAuthCallback(_) | Self::RefreshFailed(_) => {
                 tracing::warn!(error = %self, "OAuth provider error")
             }
+            Self::Email(_) => tracing::error!(error = %self, "email provider error"),
             Self::Adapter(_) | Self::NotMounted(_) | Self::Configuration(_) | Self::Task => {
                 tracing::error!(error = %self, "auth error")
             }

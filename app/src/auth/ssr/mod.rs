@@ -14,6 +14,7 @@
 //! | `redirect.rs` | the `redirect` callback and error-page URLs |
 //! | `providers/` | provider settings, presets, the credentials flow |
 //! | `oauth/` | OAuth 2 / OIDC sign-in: checks, callback, linking, token refresh |
+//! | `email/` | sign-in links by email: send, verify, SMTP |
 //! | `adapter/` | the SQL adapter (SQLite, PostgreSQL) |
 //! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
 //! | `page.rs` | SSR: the session in the first HTML |
@@ -30,6 +31,7 @@ pub mod context;
 pub mod cookies;
 pub mod csrf;
 pub mod dates;
+pub mod email;
 pub mod error;
 pub mod events;
 pub mod extract;

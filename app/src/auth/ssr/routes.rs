@@ -19,7 +19,7 @@ use super::{
     oauth, redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
-    session,
+    session, signin,
 };
 
 /// The axum-only auth routes, to merge into the app's router. Unknown actions under the base
@@ -77,7 +77,7 @@ async fn post_signin(
 ) -> Response {
     let form = body_fields(&headers, &body);
     let extra = authorization_params(&query_fields(query));
-    let result = oauth::signin::post(&auth, &req, &provider, &form, &extra).await;
+    let result = signin::start(&auth, &req, &provider, &form, &extra).await;
     respond(&auth, &req, result, form.get("callbackUrl"))
 }
 
@@ -95,7 +95,7 @@ async fn callback(
     } else {
         query_fields(query)
     };
-    let (result, cookies) = oauth::callback::handle(&auth, &req, &provider, &params).await;
+    let (result, cookies) = signin::callback(&auth, &req, &provider, &params).await;
     let mut response = respond(&auth, &req, result, None);
     append_cookies(&mut response, cookies);
     response

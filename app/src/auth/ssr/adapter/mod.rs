@@ -19,6 +19,7 @@ mod passwords;
 mod rate_limits;
 mod sessions;
 mod users;
+mod verification;
 
 pub use accounts::{AccountRow, NewAccount};
 pub use flow_store::FlowStore;

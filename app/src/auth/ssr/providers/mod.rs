@@ -9,6 +9,7 @@ pub mod apple;
 pub mod auth0;
 pub mod credentials;
 pub mod discord;
+pub mod email;
 pub mod env;
 pub mod facebook;
 pub mod github;
@@ -21,6 +22,7 @@ pub mod oauth;
 pub mod okta;
 
 pub use credentials::{Authorize, CredentialsProvider, PasswordAuthorize};
+pub use email::{EmailProvider, SendLimits};
 pub use oauth::{ClientAuth, OAuthKind, OAuthProvider, Profile, Quirks};
 
 /// A configured provider.
@@ -30,6 +32,8 @@ pub enum Provider {
     Credentials(CredentialsProvider),
     /// OAuth 2 or OpenID Connect.
     OAuth(Arc<OAuthProvider>),
+    /// Sign-in links by email.
+    Email(Arc<EmailProvider>),
 }
 
 impl std::fmt::Debug for Provider {
@@ -57,11 +61,16 @@ impl Provider {
         Self::OAuth(Arc::new(provider))
     }
 
+    /// An email (magic link) provider.
+    pub fn email(provider: EmailProvider) -> Self {
+        Self::Email(Arc::new(provider))
+    }
+
     /// The credentials settings, if this is a credentials provider.
     pub fn as_credentials(&self) -> Option<&CredentialsProvider> {
         match self {
             Self::Credentials(c) => Some(c),
-            Self::OAuth(_) => None,
+            Self::OAuth(_) | Self::Email(_) => None,
         }
     }
 
@@ -69,7 +78,15 @@ impl Provider {
     pub fn as_oauth(&self) -> Option<&Arc<OAuthProvider>> {
         match self {
             Self::OAuth(p) => Some(p),
-            Self::Credentials(_) => None,
+            Self::Credentials(_) | Self::Email(_) => None,
+        }
+    }
+
+    /// The email settings, if this is the email provider.
+    pub fn as_email(&self) -> Option<&Arc<EmailProvider>> {
+        match self {
+            Self::Email(p) => Some(p),
+            Self::Credentials(_) | Self::OAuth(_) => None,
         }
     }
 
@@ -78,6 +95,7 @@ impl Provider {
         match self {
             Self::Credentials(p) => &p.id,
             Self::OAuth(p) => &p.id,
+            Self::Email(p) => &p.id,
         }
     }
 
@@ -86,6 +104,7 @@ impl Provider {
         match self {
             Self::Credentials(p) => &p.name,
             Self::OAuth(p) => &p.name,
+            Self::Email(p) => &p.name,
         }
     }
 
@@ -94,6 +113,7 @@ impl Provider {
         match self {
             Self::Credentials(_) => "credentials",
             Self::OAuth(p) => p.kind.as_str(),
+            Self::Email(_) => "email",
         }
     }
 

@@ -1,0 +1,89 @@
+//! `POST /signin/email` (`csrfToken`, `email`, `callbackUrl`): a random single-use token (32
+//! bytes), stored as its hash with an expiry, sent as a link; then the "check your email" page.
+//! The answer is the same whether or not the address has an account, and sending is limited per
+//! address and per client IP.
+
+use time::OffsetDateTime;
+
+use crate::auth::form::FormFields;
+
+use super::{
+    super::{
+        auth::Auth,
+        csrf,
+        error::AuthError,
+        providers::credentials::normalize_email,
+        rate_limit, redirect,
+        reply::{Redirect, Reply},
+        request::AuthRequest,
+        signin::requested_callback_url,
+    },
+    token_hash,
+};
+
+/// Sends a sign-in link.
+///
+/// # Errors
+/// [`AuthError::Csrf`], [`AuthError::InvalidEmail`], [`AuthError::EmailRateLimited`],
+/// [`AuthError::Email`] (nothing usable is left behind then), database errors.
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id))]
+pub async fn post(
+    auth: &Auth,
+    req: &AuthRequest,
+    provider_id: &str,
+    form: &FormFields,
+) -> Result<Reply<Redirect>, AuthError> {
+    csrf::verify(auth, req, form.get("csrfToken"))?;
+    let provider = auth
+        .provider(provider_id)
+        .and_then(|p| p.as_email())
+        .ok_or(AuthError::UnknownProvider)?
+        .clone();
+    let mailer = auth
+        .mailer()
+        .ok_or_else(|| AuthError::Configuration("email provider without a mailer".into()))?;
+    let email = form
+        .get("email")
+        .and_then(normalize_email)
+        .ok_or(AuthError::InvalidEmail)?;
+
+    let keys = rate_limit::email_keys(&provider.limits, &email, req.client_ip);
+    rate_limit::check_keys(auth, &keys, provider.limits.window)
+        .await
+        .map_err(|_| AuthError::EmailRateLimited)?;
+    rate_limit::record_keys(auth, &keys, provider.limits.window).await?;
+
+    let callback = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let hash = token_hash(auth, &token);
+    let expires = OffsetDateTime::now_utc() + provider.max_age;
+    auth.db()
+        .create_verification_token(&email, &hash, expires)
+        .await?;
+
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("callbackUrl", &callback)
+        .append_pair("token", &token)
+        .append_pair("email", &email)
+        .finish();
+    let link = req.auth_url(auth, &format!("/callback/{}?{query}", provider.id));
+    let host = req
+        .origin
+        .split("://")
+        .nth(1)
+        .unwrap_or(&req.origin)
+        .to_owned();
+    if let Err(error) = mailer
+        .send_sign_in(&email, &link, &host, &auth.config().theme)
+        .await
+    {
+        // No usable token may outlive a failed send.
+        auth.db().use_verification_token(&email, &hash).await?;
+        return Err(AuthError::Email(error));
+    }
+    tracing::debug!("sign-in link sent");
+    Ok(Reply::new(Redirect(req.auth_url(
+        auth,
+        "/verify-request?provider=email&type=email",
+    ))))
+}

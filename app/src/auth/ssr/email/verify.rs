@@ -1,0 +1,100 @@
+//! `GET /callback/email?token&email&callbackUrl`: the link comes back. The token is used
+//! (deleted) in the same statement that finds it, so a link works once; an expired, used or
+//! altered link, or one opened with another address, is `Verification` (403). The user is
+//! found by the verified address, or created with `emailVerified` set (Auth.js's rule: owning
+//! the address is proof enough to sign in to the account that has it).
+
+use time::OffsetDateTime;
+
+use crate::auth::form::FormFields;
+
+use super::{
+    super::{
+        adapter::NewUser,
+        auth::Auth,
+        callbacks::Account,
+        error::AuthError,
+        providers::credentials::normalize_email,
+        reply::{Redirect, Reply},
+        request::AuthRequest,
+        signin::{self, SignedIn},
+    },
+    token_hash,
+};
+
+/// Verifies a sign-in link and signs the user in.
+///
+/// # Errors
+/// [`AuthError::Verification`]; database errors.
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id, user.id))]
+pub async fn callback(
+    auth: &Auth,
+    req: &AuthRequest,
+    provider_id: &str,
+    params: &FormFields,
+) -> Result<Reply<Redirect>, AuthError> {
+    let token = params
+        .get("token")
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .ok_or(AuthError::Verification("no token in the link"))?;
+    let email = params
+        .get("email")
+        .and_then(normalize_email)
+        .ok_or(AuthError::Verification("no valid email in the link"))?;
+    let expires = auth
+        .db()
+        .use_verification_token(&email, &token_hash(auth, token))
+        .await?
+        .ok_or(AuthError::Verification("unknown, used or altered token"))?;
+    let now = OffsetDateTime::now_utc();
+    if expires <= now {
+        return Err(AuthError::Verification("expired token"));
+    }
+
+    let db = auth.db();
+    let (user, is_new_user) = match db.get_user_by_email(&email).await? {
+        Some(user) if user.email_verified.is_none() => {
+            let updated = db.set_email_verified(user.id, now).await?.unwrap_or(user);
+            auth.config().events.update_user(&updated).await;
+            (updated, false)
+        }
+        Some(user) => (user, false),
+        None => {
+            let new_user = NewUser {
+                email: Some(email.clone()),
+                email_verified: Some(now),
+                ..NewUser::default()
+            };
+            let user = match db.create_user(&new_user).await {
+                Ok(user) => user,
+                // Created meanwhile by another request: use it.
+                Err(super::super::adapter::AdapterError::Conflict) => db
+                    .get_user_by_email(&email)
+                    .await?
+                    .ok_or(AuthError::Verification("user vanished"))?,
+                Err(e) => return Err(e.into()),
+            };
+            auth.config().events.create_user(&user).await;
+            (user, true)
+        }
+    };
+    tracing::Span::current().record("user.id", user.id);
+    let account = Account {
+        provider: provider_id.to_owned(),
+        kind: "email".into(),
+        provider_account_id: email,
+        ..Account::default()
+    };
+    signin::complete(
+        auth,
+        req,
+        SignedIn {
+            user,
+            account,
+            profile: None,
+            is_new_user,
+        },
+        params.get("callbackUrl"),
+    )
+    .await
+}
