@@ -15,17 +15,20 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::MatchedPath,
-    http::{header, Request},
+    extract::{MatchedPath, State},
+    http::{header, Request, StatusCode},
     middleware,
-    response::Response,
-    routing::{on, MethodFilter},
-    Router,
+    response::{IntoResponse, Response},
+    routing::{get, on, MethodFilter},
+    Json, Router,
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::SessionManagerLayer;
+
+#[cfg(feature = "embed-site")]
+mod assets;
 
 /// Request bodies above this size are refused with 413 (auth forms are tiny).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -50,7 +53,18 @@ pub async fn state(
     config: AuthConfig,
     database_url: &str,
 ) -> Result<AppState, StartError> {
-    let db = Db::connect(database_url).await?;
+    state_with_db(leptos_options, config, Db::connect(database_url).await?).await
+}
+
+/// [`state`] on an open database.
+///
+/// # Errors
+/// [`StartError`] naming what is wrong.
+pub async fn state_with_db(
+    leptos_options: LeptosOptions,
+    config: AuthConfig,
+    db: Db,
+) -> Result<AppState, StartError> {
     db.migrate().await?;
     let auth = Auth::new(config, db.clone())?;
     Ok(AppState {
@@ -89,10 +103,10 @@ pub fn router(state: AppState) -> Router {
             flow_sessions,
         ))
         .merge(auth_routes::router(&state.auth))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .route("/api/health", get(health))
+        .fallback_service(
+            site_files(&state.leptos_options, context).with_state::<()>(state.clone()),
+        )
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -104,6 +118,56 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// `GET /api/health`: 200 when the database answers, 503 when it does not (for load balancers
+/// and orchestrators).
+async fn health(State(db): State<Db>) -> Response {
+    match db.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The fallback: static files from the site folder (`LEPTOS_SITE_ROOT`), else the 404 page.
+#[cfg(not(feature = "embed-site"))]
+fn site_files(
+    _options: &LeptosOptions,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> axum::routing::MethodRouter<AppState> {
+    axum::routing::any(leptos_axum::file_and_error_handler_with_context::<
+        AppState,
+        _,
+    >(context, shell))
+}
+
+/// The fallback: static files compiled into the binary, else the 404 page. Nothing is read
+/// from the disk, so the binary runs alone in any folder.
+#[cfg(feature = "embed-site")]
+fn site_files(
+    options: &LeptosOptions,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> axum::routing::MethodRouter<AppState> {
+    let options = options.clone();
+    let not_found =
+        leptos_axum::render_app_to_stream_with_context(context, move || shell(options.clone()));
+    axum::routing::any(move |request: Request<Body>| async move {
+        if let Some(file) = assets::serve(&request) {
+            return file;
+        }
+        let mut response = not_found(request).await;
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::NOT_FOUND;
+        }
+        response
+    })
 }
 
 /// Every server function at its own path and method (so a page and a server function can share

@@ -15,15 +15,25 @@ async fn main() -> anyhow::Result<()> {
         // `.env` is a development convenience; production sets real variables.
         let _ = dotenvy::dotenv();
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
 
-    let leptos_options = get_configuration(None)
-        .context("reading the Leptos configuration")?
+    let mut leptos_options = get_configuration(None)
+        .context("reading the Leptos configuration (LEPTOS_* variables)")?
         .leptos_options;
+    if std::env::var_os("LEPTOS_SITE_ROOT").is_none() {
+        // Leptos defaults to ".", which would serve the working folder (and the SQLite file in
+        // it) as static files. The site is in target/site (or inside the binary).
+        leptos_options.site_root = "target/site".into();
+    }
     let addr = leptos_options.site_addr;
     let auth_config = AuthConfig::from_env()?
         .site_addr(addr)

@@ -73,6 +73,31 @@ pub struct ProviderStyle {
     pub brand_color: String,
 }
 
+/// The signed-in user's sessions, for the account page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionList {
+    /// Whether sessions live in the database (only then can they be listed and revoked one by
+    /// one; JWT sessions end when they expire or when `AUTH_SECRET` changes).
+    pub listed: bool,
+    /// The sessions, newest first.
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// One session on the account page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Its handle (never the token).
+    pub id: i32,
+    /// When it started (ISO-8601), if known.
+    pub created_at: Option<String>,
+    /// When it ends (ISO-8601).
+    pub expires: String,
+    /// The browser that started it.
+    pub user_agent: Option<String>,
+    /// Whether it is the session of this request.
+    pub current: bool,
+}
+
 /// One provider on `GET /api/auth/linked`: whether the signed-in user can sign in with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkedAccount {
@@ -198,13 +223,15 @@ pub enum AuthErrorCode {
     EmailSignin,
     /// A page required a session.
     SessionRequired,
+    /// The database is unreachable right now (an extension of Auth.js's codes: HTTP 503).
+    Unavailable,
     /// Anything else.
     Default,
 }
 
 impl AuthErrorCode {
     /// Every code, for parsing and for tests.
-    pub const ALL: [AuthErrorCode; 11] = [
+    pub const ALL: [AuthErrorCode; 12] = [
         Self::Configuration,
         Self::AccessDenied,
         Self::Verification,
@@ -215,6 +242,7 @@ impl AuthErrorCode {
         Self::OAuthAccountNotLinked,
         Self::EmailSignin,
         Self::SessionRequired,
+        Self::Unavailable,
         Self::Default,
     ];
 
@@ -231,6 +259,7 @@ impl AuthErrorCode {
             Self::OAuthAccountNotLinked => "OAuthAccountNotLinked",
             Self::EmailSignin => "EmailSignin",
             Self::SessionRequired => "SessionRequired",
+            Self::Unavailable => "Unavailable",
             Self::Default => "Default",
         }
     }
@@ -265,6 +294,9 @@ impl AuthErrorCode {
             }
             Self::EmailSignin => "The email could not be sent.",
             Self::SessionRequired => "Please sign in to access this page.",
+            Self::Unavailable => {
+                "The service is temporarily unavailable. Please try again in a moment."
+            }
             Self::Default => "Unable to sign in.",
         }
     }
@@ -289,6 +321,7 @@ impl AuthErrorCode {
         match self {
             Self::Configuration => 500,
             Self::AccessDenied | Self::Verification => 403,
+            Self::Unavailable => 503,
             _ => 200,
         }
     }

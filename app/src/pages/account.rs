@@ -7,14 +7,48 @@ use leptos_router::hooks::use_query_map;
 
 use crate::auth::{
     client::BASE_PATH,
+    form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
     get_linked_accounts,
     pages::CsrfField,
-    types::{AuthErrorCode, LinkedAccount},
+    types::{AuthErrorCode, AuthFnError, AuthRedirect, LinkedAccount, SessionInfo, SessionList},
     use_session, Protected,
 };
 
 /// Where the page lives (links and unlinks come back here).
 pub const PATH: &str = "/account";
+
+/// `GET /api/account/sessions`: the signed-in user's sessions (database strategy).
+///
+/// # Errors
+/// `SessionRequired` (401) without a session; `Unavailable` (503) if the database is down.
+#[server(prefix = "/api/account", endpoint = "sessions", input = AuthQuery)]
+pub async fn get_sessions() -> Result<SessionList, AuthFnError> {
+    use crate::auth::ssr::{accounts, context, reply::Reply};
+    let (auth, req) = context::auth_and_request()?;
+    context::no_store();
+    Ok(context::send(Reply::new(
+        accounts::sessions(&auth, &req).await?,
+    )))
+}
+
+/// `POST /api/account/sessions/revoke` (`csrfToken`, `session` = an id or `others`,
+/// `callbackUrl`): signs those sessions out everywhere, then back to the page.
+///
+/// # Errors
+/// Only when auth is not mounted; other failures are redirects, as for the auth routes.
+#[server(prefix = "/api/account", endpoint = "sessions/revoke", input = AuthForm)]
+pub async fn revoke_sessions(
+    /// The submitted fields.
+    form: FormFields,
+) -> Result<AuthRedirect, AuthFnError> {
+    use crate::auth::ssr::{accounts, context};
+    let (auth, req) = context::auth_and_request()?;
+    let result = accounts::revoke_sessions(&auth, &req, &form).await;
+    Ok(context::finish(&auth, &req, result, Some(PATH)))
+}
+
+auth_query_input!(GetSessions);
+auth_form_input!(RevokeSessions);
 
 /// The account page.
 #[component]
@@ -40,6 +74,7 @@ fn AccountDetails() -> impl IntoView {
         })
     };
     let linked = Resource::new(|| (), |_| get_linked_accounts());
+    let sessions = Resource::new(|| (), |_| get_sessions());
     view! {
         <h1>"Your account"</h1>
         {move || session.data().get().map(|s| view! {
@@ -59,6 +94,63 @@ fn AccountDetails() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <h2>"Sessions"</h2>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Ok(list) if list.listed => view! {
+                        <ul class="sessions">
+                            {list.sessions.into_iter().map(|info| view! { <SessionRow info/> }).collect_view()}
+                        </ul>
+                        <form method="post" action="/api/account/sessions/revoke" class="inline">
+                            <CsrfField/>
+                            <input type="hidden" name="session" value="others"/>
+                            <input type="hidden" name="callbackUrl" value=PATH/>
+                            <button type="submit" class="secondary">"Sign out all other sessions"</button>
+                        </form>
+                    }.into_any(),
+                    Ok(_) => view! {
+                        <p class="muted">"Sessions are signed tokens (JWT): each lasts until it expires, or until AUTH_SECRET changes. Use the database session strategy to list and revoke them here."</p>
+                    }.into_any(),
+                    Err(_) => view! { <p class="auth-error" role="alert">{AuthErrorCode::Default.message()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SessionRow(info: SessionInfo) -> impl IntoView {
+    let started = info
+        .created_at
+        .as_deref()
+        .map(|at| format!("started {}", at.get(..16).unwrap_or(at).replace('T', " ")))
+        .unwrap_or_else(|| "started earlier".into());
+    let expires = format!(
+        "expires {}",
+        info.expires.get(..10).unwrap_or(&info.expires)
+    );
+    let browser = info
+        .user_agent
+        .clone()
+        .unwrap_or_else(|| "Unknown browser".into());
+    view! {
+        <li data-session=info.id>
+            <span class="provider-name">{browser}</span>
+            <span class="state">{started} " · " {expires}</span>
+            {if info.current {
+                view! { <strong>"This session"</strong> }.into_any()
+            } else {
+                view! {
+                    <form method="post" action="/api/account/sessions/revoke" class="inline">
+                        <CsrfField/>
+                        <input type="hidden" name="session" value=info.id.to_string()/>
+                        <input type="hidden" name="callbackUrl" value=PATH/>
+                        <button type="submit" class="secondary">"Sign out"</button>
+                    </form>
+                }.into_any()
+            }}
+        </li>
     }
 }
 

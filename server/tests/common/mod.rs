@@ -166,6 +166,26 @@ impl TestApp {
         }
     }
 
+    /// An app on an open database (a test that manages the database itself).
+    pub async fn on_db(db: app::auth::ssr::Db, config: AuthConfigBuilder) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("leptos-auth")
+            .site_root("target/site")
+            .build();
+        let state = server::state_with_db(leptos_options, config.build().unwrap(), db)
+            .await
+            .unwrap();
+        Self {
+            router: server::router(state.clone()),
+            state,
+            db: TestDb {
+                url: String::new(),
+                _dir: None,
+                schema: None,
+            },
+        }
+    }
+
     /// A browser-like client of this app (its own cookie jar).
     pub fn client(&self) -> Client {
         Client {
@@ -411,4 +431,5 @@ macro_rules! on_both_databases {
     };
 }
 pub mod oidc;
+pub mod process;
 pub mod smtp;

@@ -20,6 +20,7 @@ pub fn ErrorPage() -> impl IntoView {
         AuthErrorCode::Configuration => "Server error",
         AuthErrorCode::AccessDenied => "Access denied",
         AuthErrorCode::Verification => "Unable to sign in",
+        AuthErrorCode::Unavailable => "Temporarily unavailable",
         _ => "Error",
     };
     view! {

@@ -1,12 +1,21 @@
-//! Linked accounts (NextAuthClient's `linked`): which configured providers the signed-in user
-//! can sign in with, and unlinking one, never the last.
+//! The signed-in user's account: linked accounts (NextAuthClient's `linked`: which configured
+//! providers they can sign in with, and unlinking one, never the last), and their sessions
+//! (database strategy: listed, and revoked one by one or all but this one; a revoked session
+//! stops working on its next request, on every instance).
 
-use crate::auth::{form::FormFields, types::LinkedAccount};
+use subtle::ConstantTimeEq;
+
+use crate::auth::{
+    form::FormFields,
+    types::{LinkedAccount, SessionInfo, SessionList},
+};
 
 use super::{
     adapter::AdapterError,
     auth::Auth,
-    csrf,
+    config::SessionStrategy,
+    cookies, csrf,
+    dates::iso_millis,
     error::AuthError,
     providers::Provider,
     redirect,
@@ -79,4 +88,72 @@ pub async fn unlink(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The user's sessions (database strategy; with JWT sessions there is nothing to list).
+///
+/// # Errors
+/// [`AuthError::SessionRequired`]; database errors.
+pub async fn sessions(auth: &Auth, req: &AuthRequest) -> Result<SessionList, AuthError> {
+    let user_id = session::current_user_id(auth, req)
+        .await?
+        .ok_or(AuthError::SessionRequired)?;
+    if auth.config().session.strategy != SessionStrategy::Database {
+        return Ok(SessionList::default());
+    }
+    let current = req
+        .cookies
+        .get_chunked(cookies::names(req.secure).session_token)
+        .map(|c| c.into_owned())
+        .unwrap_or_default();
+    let rows = auth.db().sessions_of(user_id).await?;
+    Ok(SessionList {
+        listed: true,
+        sessions: rows
+            .into_iter()
+            .map(|row| SessionInfo {
+                id: row.id,
+                created_at: row.created_at.map(iso_millis),
+                expires: iso_millis(row.expires),
+                user_agent: row.user_agent,
+                current: bool::from(row.session_token.as_bytes().ct_eq(current.as_bytes())),
+            })
+            .collect(),
+    })
+}
+
+/// Revokes sessions (`csrfToken`, `session` = an id or `others`, `callbackUrl`): their rows are
+/// deleted, so they end on their next request everywhere.
+///
+/// # Errors
+/// [`AuthError::Csrf`], [`AuthError::SessionRequired`]; database errors.
+pub async fn revoke_sessions(
+    auth: &Auth,
+    req: &AuthRequest,
+    form: &FormFields,
+) -> Result<Reply<Redirect>, AuthError> {
+    csrf::verify(auth, req, form.get("csrfToken"))?;
+    let user_id = session::current_user_id(auth, req)
+        .await?
+        .ok_or(AuthError::SessionRequired)?;
+    if auth.config().session.strategy == SessionStrategy::Database {
+        match form.get("session") {
+            Some("others") => {
+                let current = req
+                    .cookies
+                    .get_chunked(cookies::names(req.secure).session_token)
+                    .map(|c| c.into_owned())
+                    .unwrap_or_default();
+                auth.db().delete_other_sessions(user_id, &current).await?;
+            }
+            Some(id) => {
+                if let Ok(id) = id.parse::<i32>() {
+                    auth.db().delete_session_of(user_id, id).await?;
+                }
+            }
+            None => {}
+        }
+    }
+    let back = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    Ok(Reply::new(Redirect(back)))
 }

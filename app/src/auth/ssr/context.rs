@@ -129,6 +129,7 @@ impl From<AuthError> for AuthFnError {
                 AuthErrorCode::Configuration => StatusCode::INTERNAL_SERVER_ERROR,
                 AuthErrorCode::MissingCsrf | AuthErrorCode::AccessDenied => StatusCode::FORBIDDEN,
                 AuthErrorCode::SessionRequired => StatusCode::UNAUTHORIZED,
+                AuthErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::BAD_REQUEST,
             };
             response.set_status(status);

@@ -125,6 +125,7 @@ impl AuthError {
             Self::Credentials(_) => AuthErrorCode::CredentialsSignin,
             Self::AccessDenied => AuthErrorCode::AccessDenied,
             Self::UnknownProvider => AuthErrorCode::Default,
+            Self::Adapter(e) if e.is_unavailable() => AuthErrorCode::Unavailable,
             Self::Adapter(_) | Self::NotMounted(_) | Self::Configuration(_) | Self::Task => {
                 AuthErrorCode::Configuration
             }
@@ -189,6 +190,9 @@ impl AuthError {
                 tracing::warn!(error = %self, "OAuth provider error")
             }
             Self::Email(_) => tracing::error!(error = %self, "email provider error"),
+            Self::Adapter(e) if e.is_unavailable() => {
+                tracing::warn!(error = %self, "database unavailable")
+            }
             Self::Adapter(_) | Self::NotMounted(_) | Self::Configuration(_) | Self::Task => {
                 tracing::error!(error = %self, "auth error")
             }

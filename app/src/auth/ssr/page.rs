@@ -13,7 +13,9 @@ use axum::{
 };
 use http::{header, HeaderValue, StatusCode};
 
-use crate::auth::types::{FormEcho, PageAuth};
+use axum::response::IntoResponse;
+
+use crate::auth::types::{AuthErrorCode, FormEcho, PageAuth};
 
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -50,12 +52,33 @@ pub fn flow_sessions(auth: &Auth, db: Db) -> SessionManagerLayer<FlowStore> {
         ))
 }
 
+/// A plain 503 page (no Leptos render: the app's pages may need what is missing).
+fn unavailable_page() -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable</title>\
+         <meta http-equiv=\"refresh\" content=\"10\"></head><body style=\"font-family:system-ui;\
+         max-width:32rem;margin:4rem auto\"><h1>Temporarily unavailable</h1><p>{}</p></body></html>",
+        AuthErrorCode::Unavailable.message()
+    );
+    let mut response =
+        (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+    response
+}
+
 /// Axum middleware for the page routes (`route_layer` it on the Leptos routes only).
 pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let req = AuthRequest::from_parts(&auth, &parts);
     let (session, mut cookies) = match session::current(&auth, &req).await {
         Ok(reply) => (reply.value, reply.cookies),
+        Err(error) if error.code() == AuthErrorCode::Unavailable => {
+            // Database sessions cannot be read: say so rather than render a signed-out page.
+            error.log();
+            return unavailable_page();
+        }
         Err(error) => {
             error.log();
             (None, Vec::new())

@@ -34,6 +34,8 @@ pub struct AuthRequest {
     pub client_ip: Option<IpAddr>,
     /// Path of the request, for logs and the `authorized` callback.
     pub path: String,
+    /// The `User-Agent` header (kept as the header value: no copy on the hot path).
+    pub user_agent: Option<http::HeaderValue>,
 }
 
 impl AuthRequest {
@@ -62,6 +64,7 @@ impl AuthRequest {
                 .is_some_and(|v| v.trim() == "1" || v.trim().eq_ignore_ascii_case("true")),
             client_ip,
             path: parts.uri.path().to_owned(),
+            user_agent: headers.get(http::header::USER_AGENT).cloned(),
         }
     }
 

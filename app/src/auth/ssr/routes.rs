@@ -160,8 +160,12 @@ async fn get_session(State(auth): State<Auth>, req: AuthRequest) -> Response {
         }
         Err(error) => {
             error.log();
-            let body = AuthFnError::Auth(error.code());
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+            let code = error.code();
+            let status = StatusCode::from_u16(code.status())
+                .ok()
+                .filter(StatusCode::is_server_error)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Json(AuthFnError::Auth(code))).into_response()
         }
     }
 }

@@ -290,7 +290,14 @@ pub async fn create(
         }
         SessionStrategy::Database => {
             let token = random_uuid();
-            auth.db().create_session(user.id, &token, expires).await?;
+            let user_agent = req
+                .user_agent
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(256).collect::<String>());
+            auth.db()
+                .create_session(user.id, &token, expires, user_agent.as_deref())
+                .await?;
             Ok(cookies::set_chunked(
                 name,
                 &token,

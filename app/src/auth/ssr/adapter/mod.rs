@@ -23,7 +23,7 @@ mod verification;
 
 pub use accounts::{AccountRow, NewAccount};
 pub use flow_store::FlowStore;
-pub use sessions::SessionRow;
+pub use sessions::{SessionDetails, SessionRow};
 pub use users::{NewUser, UserRow};
 
 /// Errors from the database.
@@ -47,6 +47,27 @@ pub enum AdapterError {
 }
 
 impl AdapterError {
+    /// Whether the database could not be reached (down, restarting, pool exhausted): a
+    /// temporary condition, answered with 503, not a bug.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(error) => match error {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL: class 08 (connection exception), 57P01-57P03 (shutting down,
+                // cannot connect now).
+                sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                    code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+                }),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Whether the error is a unique-constraint violation.
     fn from_insert(err: sqlx::Error) -> Self {
         match &err {
@@ -92,6 +113,15 @@ impl Db {
     /// # Errors
     /// [`AdapterError::UnsupportedUrl`] for another scheme; a database error if it cannot connect.
     pub async fn connect(url: &str) -> Result<Self, AdapterError> {
+        Self::connect_with(url, Duration::from_secs(5)).await
+    }
+
+    /// [`connect`](Self::connect), giving up on a busy or unreachable database after
+    /// `acquire_timeout` (requests then answer 503 instead of waiting).
+    ///
+    /// # Errors
+    /// As [`connect`](Self::connect).
+    pub async fn connect_with(url: &str, acquire_timeout: Duration) -> Result<Self, AdapterError> {
         if url.starts_with("sqlite:") {
             if let Some(dir) = sqlite_parent_dir(url) {
                 // Best effort: if it fails, connecting reports the real problem.
@@ -105,7 +135,7 @@ impl Db {
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await?;
             Ok(Self::Sqlite(pool))
@@ -113,7 +143,7 @@ impl Db {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(5))
+                .acquire_timeout(acquire_timeout)
                 .connect_with(options)
                 .await?;
             Ok(Self::Postgres(pool))

@@ -20,8 +20,33 @@ pub struct SessionRow {
     pub session_token: String,
 }
 
+/// A session as the account page lists it.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionDetails {
+    /// Primary key (the handle the page uses).
+    pub id: i32,
+    /// When it ends.
+    pub expires: OffsetDateTime,
+    /// The token (never leaves the server).
+    #[sqlx(rename = "sessionToken")]
+    pub session_token: String,
+    /// When it started (absent on rows written by Auth.js).
+    pub created_at: Option<OffsetDateTime>,
+    /// The browser that started it.
+    pub user_agent: Option<String>,
+}
+
+impl std::fmt::Debug for SessionDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionDetails")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Db {
-    /// Stores a new session.
+    /// Stores a new session (with when it started and the browser's `User-Agent`, for the
+    /// account page).
     ///
     /// # Errors
     /// A database error.
@@ -30,15 +55,70 @@ impl Db {
         user_id: i32,
         token: &str,
         expires: OffsetDateTime,
+        user_agent: Option<&str>,
     ) -> Result<SessionRow, AdapterError> {
-        let sql = r#"INSERT INTO sessions ("userId", expires, "sessionToken") VALUES ($1, $2, $3)
-            RETURNING id, "userId", expires, "sessionToken""#;
+        let sql = r#"INSERT INTO sessions ("userId", expires, "sessionToken", created_at, user_agent)
+            VALUES ($1, $2, $3, $4, $5) RETURNING id, "userId", expires, "sessionToken""#;
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
             .bind(user_id)
             .bind(expires)
             .bind(token)
+            .bind(OffsetDateTime::now_utc())
+            .bind(user_agent)
             .fetch_one(pool)
             .await)?)
+    }
+
+    /// A user's unexpired sessions, newest first, with their tokens (the caller must not
+    /// send those anywhere).
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn sessions_of(&self, user_id: i32) -> Result<Vec<SessionDetails>, AdapterError> {
+        let sql = r#"SELECT id, expires, "sessionToken", created_at, user_agent FROM sessions
+            WHERE "userId" = $1 AND expires > $2 ORDER BY id DESC"#;
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, SessionDetails>(
+            sql
+        )
+        .bind(user_id)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// Deletes one of a user's sessions by id; returns whether it existed.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete_session_of(&self, user_id: i32, id: i32) -> Result<bool, AdapterError> {
+        let done = on_pool!(self, |pool| sqlx::query(
+            r#"DELETE FROM sessions WHERE "userId" = $1 AND id = $2"#
+        )
+        .bind(user_id)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
+    }
+
+    /// Deletes every session of a user but the one with `keep` as token; returns how many.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete_other_sessions(
+        &self,
+        user_id: i32,
+        keep: &str,
+    ) -> Result<u64, AdapterError> {
+        Ok(on_pool!(self, |pool| sqlx::query(
+            r#"DELETE FROM sessions WHERE "userId" = $1 AND "sessionToken" <> $2"#
+        )
+        .bind(user_id)
+        .bind(keep)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
     }
 
     /// The session with this token and its user, in one query.
