@@ -12,7 +12,10 @@ use crate::{
         pages::{ErrorPage, SignInPage, SignOutPage, VerifyRequestPage},
         SessionProvider,
     },
-    pages::{AccountPage, HomePage, Nav, NotFound, ProtectedPage, RegisterPage},
+    pages::{
+        AccountPage, AdminPage, ClientApiPage, HomePage, LoginPage, Nav, NotFound, ProtectedPage,
+        RegisterPage,
+    },
 };
 
 /// The HTML document the server renders every page into.
@@ -56,6 +59,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/protected") view=ProtectedPage/>
                         <Route path=path!("/register") view=RegisterPage/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin") view=AdminPage/>
+                        <Route path=path!("/client-api") view=ClientApiPage/>
+                        // A custom sign-in page (set AUTH_PAGES_SIGN_IN=/login to use it).
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                         // Auth.js's built-in pages, under the base path.
                         <Route path=path!("/api/auth/signin") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/api/auth/signout") view=SignOutPage/>

@@ -29,6 +29,7 @@ use tower_sessions::SessionManagerLayer;
 
 #[cfg(feature = "embed-site")]
 mod assets;
+pub mod hooks;
 
 /// Request bodies above this size are refused with 413 (auth forms are tiny).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -107,6 +108,10 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(
             site_files(&state.leptos_options, context).with_state::<()>(state.clone()),
         )
+        .layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            app::auth::ssr::cors::middleware,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {

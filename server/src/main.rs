@@ -4,6 +4,7 @@
 use anyhow::Context;
 use app::auth::ssr::{AuthConfig, Provider};
 use leptos::config::get_configuration;
+use server::hooks::{StarterCallbacks, StarterEvents};
 use tracing_subscriber::EnvFilter;
 
 /// The embedded default: a SQLite file created on first run.
@@ -15,15 +16,28 @@ async fn main() -> anyhow::Result<()> {
         // `.env` is a development convenience; production sets real variables.
         let _ = dotenvy::dotenv();
     }
+    // AUTH_DEBUG turns on the auth flows' debug logs (which provider, which check failed; never
+    // a secret, token or password) unless RUST_LOG says otherwise.
+    let auth_debug = std::env::var("AUTH_DEBUG")
+        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+    let default_filter = if auth_debug {
+        "info,sqlx=warn,app::auth=debug"
+    } else {
+        "info,sqlx=warn"
+    };
     let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     if std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        // Colours only on a terminal: log files and collectors get plain text.
+        tracing_subscriber::fmt()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_env_filter(filter)
+            .init();
     }
 
     let mut leptos_options = get_configuration(None)
@@ -38,6 +52,8 @@ async fn main() -> anyhow::Result<()> {
     let auth_config = AuthConfig::from_env()?
         .site_addr(addr)
         .provider(Provider::credentials())
+        .callbacks(StarterCallbacks::from_vars(|name| std::env::var(name).ok()))
+        .events(StarterEvents)
         .build()?;
     let database_url =
         std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());

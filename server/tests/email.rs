@@ -335,3 +335,62 @@ on_both_databases!(
     sending_is_limited_per_address_and_per_ip,
     bad_addresses_and_missing_csrf_get_clear_errors,
 );
+
+/// With a custom `verify_request` page and a theme: the send lands on that page, the email
+/// carries the theme, and verifying an existing user's address fires `update_user`.
+#[tokio::test]
+async fn the_verify_request_page_theme_and_update_user_event_apply_to_email_sign_in() {
+    use std::sync::{Arc, Mutex};
+
+    use app::auth::{
+        ssr::{adapter::UserRow, Events, Pages, Theme},
+        Session,
+    };
+
+    #[derive(Clone, Default)]
+    struct Updated(Arc<Mutex<Vec<String>>>);
+
+    #[async_trait::async_trait]
+    impl Events for Updated {
+        async fn update_user(&self, user: &UserRow) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(user.email.clone().unwrap_or_default());
+        }
+        async fn session(&self, _session: &Session) {}
+    }
+
+    let smtp = SmtpServer::start(None).await;
+    let updated = Updated::default();
+    let app = TestApp::with(
+        &Backend::Sqlite,
+        with_email(&smtp.url(), |p| p)
+            .pages(Pages {
+                verify_request: Some("/check-your-inbox".into()),
+                ..Pages::default()
+            })
+            .theme(Theme {
+                brand_color: Some("#0f766e".into()),
+                logo: Some("https://example.com/logo.png".into()),
+                ..Theme::default()
+            })
+            .events(updated.clone()),
+    )
+    .await;
+    app.client()
+        .register("Mia", "mia@example.com", "correct horse battery")
+        .await;
+    let mut client = app.client();
+    let res = ask_for_link(&mut client, "mia@example.com").await;
+    assert_eq!(
+        res.location(),
+        Some("http://127.0.0.1:3000/check-your-inbox?provider=email&type=email")
+    );
+    let mail = smtp.messages("mia@example.com").await.remove(0);
+    assert!(mail.html.contains("#0f766e"), "{}", mail.html);
+    assert!(mail.html.contains("https://example.com/logo.png"));
+    client.get(path_of(&mail.link())).await;
+    assert_eq!(client.session().await["user"]["email"], "mia@example.com");
+    assert_eq!(updated.0.lock().unwrap().clone(), ["mia@example.com"]);
+}

@@ -737,3 +737,93 @@ async fn form_post_callbacks_are_turned_into_get_navigations() {
         Some("http://127.0.0.1:3000/api/auth/callback/apple?code=c&state=s&user=%7B%7D")
     );
 }
+
+/// The `jwt` callback gets the account and the provider's profile on an OAuth sign-in, and the
+/// events see the user created and the account linked.
+#[tokio::test]
+async fn oauth_sign_in_hands_the_account_and_profile_to_callbacks_and_events() {
+    use std::sync::{Arc, Mutex};
+
+    use app::auth::{
+        ssr::{adapter::UserRow, Account, Callbacks, Events, JwtParams, JwtTrigger, Token},
+        Session,
+    };
+
+    #[derive(Clone, Default)]
+    struct Record(Arc<Mutex<Vec<String>>>);
+
+    #[async_trait::async_trait]
+    impl Callbacks for Record {
+        async fn jwt(&self, params: JwtParams<'_>) -> Option<Token> {
+            if let (Some(trigger), Some(account)) = (params.trigger, params.account) {
+                let email = params
+                    .profile
+                    .and_then(|p| p.get("email"))
+                    .and_then(|e| e.as_str())
+                    .unwrap_or("-");
+                self.0.lock().unwrap().push(format!(
+                    "jwt {} {}/{} profile={email} access_token={}",
+                    if trigger == JwtTrigger::SignUp {
+                        "signUp"
+                    } else {
+                        "signIn"
+                    },
+                    account.provider,
+                    account.kind,
+                    account.access_token.is_some()
+                ));
+            }
+            Some(params.token)
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl Events for Record {
+        async fn create_user(&self, user: &UserRow) {
+            self.0.lock().unwrap().push(format!(
+                "create_user {}",
+                user.email.clone().unwrap_or_default()
+            ));
+        }
+        async fn link_account(&self, user: &UserRow, account: &Account) {
+            self.0.lock().unwrap().push(format!(
+                "link_account {} {}",
+                user.email.clone().unwrap_or_default(),
+                account.provider
+            ));
+        }
+        async fn sign_in(&self, _user: &UserRow, account: Option<&Account>, is_new_user: bool) {
+            self.0.lock().unwrap().push(format!(
+                "sign_in {} new={is_new_user}",
+                account.map(|a| a.provider.as_str()).unwrap_or("-")
+            ));
+        }
+        async fn session(&self, _session: &Session) {}
+    }
+
+    let idp = OidcProvider::start(3600).await;
+    let record = Record::default();
+    let app = TestApp::with(
+        &Backend::Sqlite,
+        with_providers(&idp)
+            .callbacks(record.clone())
+            .events(record.clone()),
+    )
+    .await;
+    let mut client = app.client();
+    sign_in_with(&mut client, "oidc", "erin").await;
+    assert_eq!(client.session().await["user"]["email"], "erin@example.com");
+    let mut again = app.client();
+    sign_in_with(&mut again, "oidc", "erin").await;
+    assert_eq!(
+        record.0.lock().unwrap().clone(),
+        [
+            "create_user erin@example.com",
+            "link_account erin@example.com oidc",
+            "jwt signUp oidc/oidc profile=erin@example.com access_token=true",
+            "sign_in oidc new=true",
+            "jwt signIn oidc/oidc profile=erin@example.com access_token=true",
+            "sign_in oidc new=false",
+        ]
+    );
+}

@@ -128,3 +128,59 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_secrets() {
 fn server_pid(server: &ServerProcess) -> String {
     server.pid().to_string()
 }
+
+/// `AUTH_DEBUG=1` (and no `RUST_LOG`) turns on the auth debug logs: they say which check
+/// refused what, and still hold no secret, token or password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_debug_says_what_was_refused_and_never_what_the_secrets_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}/app.db?mode=rwc", dir.path().display());
+    let mut server = ServerProcess::start(&[
+        ("AUTH_SECRET", SECRET),
+        ("DATABASE_URL", &database),
+        ("AUTH_DEBUG", "1"),
+    ])
+    .await;
+    let base = server.base.clone();
+    let browser = ServerProcess::client();
+
+    // A protected page while signed out: the authorized callback refuses it.
+    let res = browser
+        .get(format!("{base}/protected"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let res = register(&browser, &base, "debug@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 302);
+    // A sign-out that asks to go to another site: the redirect check refuses the target.
+    let token = csrf(&browser, &base).await;
+    let res = browser
+        .post(format!("{base}/api/auth/signout"))
+        .form(&[
+            ("csrfToken", token.as_str()),
+            ("callbackUrl", "https://evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], format!("{base}/"));
+
+    drop(browser);
+    assert!(server.terminate().await.success());
+    let logs = server.output();
+    for expected in [
+        "authorized callback refused the page",
+        "redirect target refused",
+        "signed in",
+        "provider=credentials",
+    ] {
+        assert!(logs.contains(expected), "missing {expected:?} in:\n{logs}");
+    }
+    for secret in [SECRET, PASSWORD, token.as_str()] {
+        assert!(
+            !logs.contains(secret),
+            "a secret reached the logs: {secret}\n{logs}"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use super::{
     server_fns::{get_csrf_token, get_providers, get_session},
     types::{
         AuthErrorCode, AuthFnError, PageAuth, Session, SessionStatus, SignInResponse,
-        SignOutResponse,
+        SignOutResponse, Theme,
     },
 };
 
@@ -32,6 +32,8 @@ pub struct SessionContext {
     session: RwSignal<Option<Session>>,
     status: RwSignal<SessionStatus>,
     csrf_token: RwSignal<String>,
+    sign_in_page: StoredValue<Option<String>>,
+    theme: StoredValue<Theme>,
 }
 
 impl SessionContext {
@@ -45,7 +47,56 @@ impl SessionContext {
             session: RwSignal::new(page.session),
             status: RwSignal::new(status),
             csrf_token: RwSignal::new(page.csrf_token),
+            sign_in_page: StoredValue::new(page.sign_in_page),
+            theme: StoredValue::new(page.theme),
         }
+    }
+
+    /// The sign-in page (`pages.sign_in`, or the built-in one) with a `callbackUrl`.
+    pub fn sign_in_href(&self, callback_url: Option<&str>) -> String {
+        let href = crate::auth::url::sign_in_href(callback_url, None);
+        match self.sign_in_page.get_value() {
+            Some(page) => href.replacen(&format!("{BASE_PATH}/signin"), &page, 1),
+            None => href,
+        }
+    }
+
+    /// The theme of the built-in pages.
+    pub fn theme(&self) -> Theme {
+        self.theme.get_value()
+    }
+
+    /// Updates the session (next-auth's `update(data)`): `POST /session {csrfToken, data}`,
+    /// which runs the server's `jwt` callback with trigger `update`; the signals take the new
+    /// session and the other tabs are told.
+    ///
+    /// # Errors
+    /// A transport error; the signals keep their values then.
+    pub async fn update<T: serde::Serialize>(
+        &self,
+        data: &T,
+    ) -> Result<Option<Session>, AuthFnError> {
+        #[derive(serde::Serialize)]
+        struct Body<'a, T> {
+            #[serde(rename = "csrfToken")]
+            csrf_token: &'a str,
+            data: &'a T,
+        }
+        let token = self.csrf().await?;
+        let body = serde_json::to_string(&Body {
+            csrf_token: &token,
+            data,
+        })
+        .map_err(|e| {
+            AuthFnError::Transport(leptos::server_fn::error::ServerFnErrorErr::Serialization(
+                e.to_string(),
+            ))
+        })?;
+        let session: Option<Session> =
+            fetch::post_json(&format!("{BASE_PATH}/session"), &body).await?;
+        self.set(session.clone());
+        broadcast("update");
+        Ok(session)
     }
 
     /// The session, or `None` when signed out.
@@ -155,6 +206,38 @@ pub fn use_session() -> SessionContext {
     })
 }
 
+/// `useSession({ required: true })`: the session context, and a signed-out visitor is sent to
+/// the sign-in page with a `callbackUrl` back here (a 302 during SSR, a page load in the
+/// browser, as next-auth's `required` mode). `on_unauthenticated` replaces that redirect.
+pub fn use_session_required(on_unauthenticated: Option<Callback<()>>) -> SessionContext {
+    let context = use_session();
+    let here = move || {
+        let location = leptos_router::hooks::use_location();
+        let search = location.search.get_untracked();
+        if search.is_empty() {
+            location.pathname.get_untracked()
+        } else {
+            format!("{}?{search}", location.pathname.get_untracked())
+        }
+    };
+    if context.status.get_untracked() == SessionStatus::Unauthenticated {
+        match on_unauthenticated {
+            Some(callback) => callback.run(()),
+            None => crate::auth::http_redirect(&context.sign_in_href(Some(&here()))),
+        }
+    }
+    let here = here();
+    Effect::new(move |_| {
+        if context.status.get() == SessionStatus::Unauthenticated {
+            match on_unauthenticated {
+                Some(callback) => callback.run(()),
+                None => fetch::assign_location(&context.sign_in_href(Some(&here))),
+            }
+        }
+    });
+    context
+}
+
 /// A value the server put in the request's extensions (the page middleware does), read during
 /// SSR. In the browser there is no request, so this is `None` there.
 pub fn from_request<T: Clone + Send + Sync + 'static>() -> Option<T> {
@@ -220,7 +303,10 @@ pub async fn sign_in(
         .unwrap_or_else(|| "/".into());
     let providers = get_providers().await?;
     let Some(info) = providers.0.iter().find(|p| p.id == provider) else {
-        let url = crate::auth::url::sign_in_href(Some(&redirect_to), None);
+        let url = match context {
+            Some(context) => context.sign_in_href(Some(&redirect_to)),
+            None => crate::auth::url::sign_in_href(Some(&redirect_to), None),
+        };
         if options.redirect {
             fetch::assign_location(&url);
         }

@@ -26,13 +26,34 @@ fn js_error(value: JsValue) -> AuthFnError {
 /// A transport error if there is no browser window, the request fails, or the answer is not
 /// `{"url"}`.
 pub async fn post_form(path: &str, form: &FormFields) -> Result<(u16, AuthRedirect), AuthFnError> {
+    let (status, text) = post(path, "application/x-www-form-urlencoded", &form.encode()).await?;
+    let body: AuthRedirect = serde_json::from_str(&text)
+        .map_err(|_| transport(format!("unexpected answer from {path} (HTTP {status})")))?;
+    Ok((status, body))
+}
+
+/// POSTs a JSON `body` to `path` and parses the JSON answer.
+///
+/// # Errors
+/// A transport error if there is no browser window, the request fails, or the answer does not
+/// parse as `T`.
+pub async fn post_json<T: serde::de::DeserializeOwned>(
+    path: &str,
+    body: &str,
+) -> Result<T, AuthFnError> {
+    let (status, text) = post(path, "application/json", body).await?;
+    serde_json::from_str(&text)
+        .map_err(|_| transport(format!("unexpected answer from {path} (HTTP {status})")))
+}
+
+async fn post(path: &str, content_type: &str, body: &str) -> Result<(u16, String), AuthFnError> {
     if !cfg!(target_arch = "wasm32") {
-        return Err(transport("sign_in/sign_out run in the browser only"));
+        return Err(transport("the client API's POSTs run in the browser only"));
     }
     let window = web_sys::window().ok_or_else(|| transport("no window"))?;
     let headers = web_sys::Headers::new().map_err(js_error)?;
     headers
-        .set("Content-Type", "application/x-www-form-urlencoded")
+        .set("Content-Type", content_type)
         .map_err(js_error)?;
     headers
         .set("X-Auth-Return-Redirect", "1")
@@ -43,7 +64,7 @@ pub async fn post_form(path: &str, form: &FormFields) -> Result<(u16, AuthRedire
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&form.encode()));
+    init.set_body(&JsValue::from_str(body));
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await
@@ -56,9 +77,7 @@ pub async fn post_form(path: &str, form: &FormFields) -> Result<(u16, AuthRedire
         .map_err(js_error)?
         .as_string()
         .unwrap_or_default();
-    let body: AuthRedirect = serde_json::from_str(&text)
-        .map_err(|_| transport(format!("unexpected answer from {path} (HTTP {status})")))?;
-    Ok((status, body))
+    Ok((status, text))
 }
 
 /// Sends the browser to `url` with a full page load.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 
-use super::{client::use_session, types::SessionStatus, url::sign_in_href};
+use super::{client::use_session, types::SessionStatus};
 
 /// Renders `children` only with a session (and, if given, when `allow` says yes).
 #[component]
@@ -29,7 +29,7 @@ pub fn Protected(
             } else {
                 format!("{}?{search}", location.pathname.get_untracked())
             };
-            view! { <Redirect path=sign_in_href(Some(&here), None)/> }.into_any()
+            view! { <Redirect path=session.sign_in_href(Some(&here))/> }.into_any()
         }
         SessionStatus::Authenticated => {
             let allowed = match (allow, session.data().get()) {

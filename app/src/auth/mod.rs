@@ -38,7 +38,8 @@ pub mod url;
 pub mod ssr;
 
 pub use client::{
-    sign_in, sign_out, use_session, SessionContext, SessionProvider, SignInOptions, SignOutOptions,
+    sign_in, sign_out, use_session, use_session_required, SessionContext, SessionProvider,
+    SignInOptions, SignOutOptions,
 };
 pub use guard::Protected;
 pub use server_fns::{get_csrf_token, get_linked_accounts, get_providers, get_session};
@@ -56,3 +57,13 @@ pub(crate) fn http_status(status: u16) {
 /// Sets the HTTP status of the page being rendered on the server; nothing in the browser.
 #[cfg(not(feature = "ssr"))]
 pub(crate) fn http_status(_status: u16) {}
+
+/// Answers the page being rendered on the server with a 302 to `url`; nothing in the browser.
+#[cfg(feature = "ssr")]
+pub(crate) fn http_redirect(url: &str) {
+    leptos_axum::redirect(url);
+}
+
+/// Answers the page being rendered on the server with a 302 to `url`; nothing in the browser.
+#[cfg(not(feature = "ssr"))]
+pub(crate) fn http_redirect(_url: &str) {}

@@ -68,7 +68,7 @@ pub async fn callback_credentials(
     if result.is_ok() {
         context::rotate_flow_session().await;
     }
-    let callback_url = signin::requested_callback_url(&req, &form);
+    let callback_url = signin::requested_callback_url(&auth, &req, &form);
     Ok(context::finish(
         &auth,
         &req,

@@ -159,6 +159,95 @@ pub struct PageAuth {
     pub session: Option<Session>,
     /// The CSRF token for the forms of this page (its cookie is set with the page).
     pub csrf_token: String,
+    /// The configured sign-in page (`pages.sign_in`), when it is not the built-in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_page: Option<String>,
+    /// The theme of the built-in pages.
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// `theme.colorScheme`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorScheme {
+    /// Follows the visitor's system preference.
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ColorScheme {
+    /// `auto`, `light` or `dark`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(Self::Auto),
+            "light" => Some(Self::Light),
+            "dark" => Some(Self::Dark),
+            _ => None,
+        }
+    }
+
+    /// The CSS class of the built-in pages.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Auto => "scheme-auto",
+            Self::Light => "scheme-light",
+            Self::Dark => "scheme-dark",
+        }
+    }
+}
+
+/// Auth.js's `theme`: colours and logo of the built-in pages and the sign-in email.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Theme {
+    /// Accent colour (a CSS colour such as `#346df1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_color: Option<String>,
+    /// Logo URL, shown above the built-in pages' card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
+    /// Text colour on the accent colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button_text: Option<String>,
+    /// Light, dark or the visitor's preference.
+    #[serde(default)]
+    pub color_scheme: ColorScheme,
+}
+
+impl Theme {
+    /// The inline CSS custom properties that apply the colours (`--brand`, `--brand-text`), or
+    /// `None` with the defaults. A value that is not a plain CSS colour is ignored, so a
+    /// configuration value can never inject CSS.
+    pub fn css_vars(&self) -> Option<String> {
+        let mut out = String::new();
+        for (name, value) in [
+            ("--brand", &self.brand_color),
+            ("--brand-text", &self.button_text),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| is_css_color(v)) {
+                out.push_str(name);
+                out.push(':');
+                out.push_str(value);
+                out.push(';');
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
+
+/// `#abc`, `#aabbcc`, `rgb(1 2 3)`, `hsl(...)` or a colour keyword: no `;`, `}` or quotes.
+fn is_css_color(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'#' | b'(' | b')' | b',' | b'.' | b'%' | b' ' | b'/')
+        })
 }
 
 /// `GET /api/auth/csrf`.

@@ -10,8 +10,9 @@ use crate::auth::{
     form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
     get_linked_accounts,
     pages::CsrfField,
+    types::SessionStatus,
     types::{AuthErrorCode, AuthFnError, AuthRedirect, LinkedAccount, SessionInfo, SessionList},
-    use_session, Protected,
+    use_session, use_session_required,
 };
 
 /// Where the page lives (links and unlinks come back here).
@@ -50,14 +51,18 @@ pub async fn revoke_sessions(
 auth_query_input!(GetSessions);
 auth_form_input!(RevokeSessions);
 
-/// The account page.
+/// The account page. It uses the `required` mode of the session (next-auth's
+/// `useSession({ required: true })`): signed out, here or in another tab, the visitor is sent
+/// to sign-in and comes back after.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let session = use_session_required(None);
     view! {
         <Title text="Account"/>
-        <Protected>
-            <AccountDetails/>
-        </Protected>
+        {move || match session.status().get() {
+            SessionStatus::Authenticated => view! { <AccountDetails/> }.into_any(),
+            _ => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        }}
     }
 }
 
@@ -81,6 +86,7 @@ fn AccountDetails() -> impl IntoView {
             <p>{s.user.name.clone().unwrap_or_default()} " · " {s.user.email.clone().unwrap_or_default()}</p>
         })}
         {move || message().map(|m| view! { <p class="auth-error" role="alert">{m}</p> })}
+        <DisplayName/>
         <h2>"Ways to sign in"</h2>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -116,6 +122,39 @@ fn AccountDetails() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Changes the name shown for this session with `use_session().update({name})`: the server's
+/// `jwt` callback (trigger `update`) takes it into the token. Needs JavaScript.
+#[component]
+fn DisplayName() -> impl IntoView {
+    let session = use_session();
+    let name = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<bool>);
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let value = name.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = session.update(&serde_json::json!({ "name": value })).await;
+            saved.set(Some(result.is_ok()));
+        });
+    };
+    view! {
+        <form class="inline display-name" on:submit=on_submit>
+            <label>"Display name "
+                <input type="text" name="name" maxlength="80" required
+                    prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev))/>
+            </label>
+            " "
+            <button type="submit" class="secondary">"Update session"</button>
+            {move || saved.get().map(|ok| if ok {
+                view! { <span class="muted" role="status">" Saved"</span> }.into_any()
+            } else {
+                view! { <span class="auth-error" role="alert">" Could not save"</span> }.into_any()
+            })}
+        </form>
     }
 }
 

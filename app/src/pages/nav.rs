@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::auth::{pages::SignOutButton, url::sign_in_href, use_session};
+use super::admin::is_admin;
+use crate::auth::{pages::SignOutButton, use_session};
 
 /// The navigation bar.
 #[component]
@@ -18,11 +19,12 @@ pub fn Nav() -> impl IntoView {
                 {move || match session.data().get() {
                     Some(s) => view! {
                         <span data-testid="signed-in-as">"Signed in as " <strong>{s.user.name.clone().or(s.user.email.clone()).unwrap_or_default()}</strong></span>
+                        {is_admin(&s).then(|| view! { <a href="/admin">"Admin"</a> })}
                         <a href="/account">"Account"</a>
                         <SignOutButton callback_url="/"/>
                     }.into_any(),
                     None => view! {
-                        <a href=sign_in_href(None, None)>"Sign in"</a>
+                        <a href=session.sign_in_href(None)>"Sign in"</a>
                         <a href="/register">"Register"</a>
                     }.into_any(),
                 }}

@@ -35,7 +35,7 @@ pub async fn register(form: FormFields) -> Result<AuthRedirect, AuthFnError> {
         signin,
     };
     let (auth, req) = context::auth_and_request()?;
-    let callback_url = signin::requested_callback_url(&req, &form);
+    let callback_url = signin::requested_callback_url(&auth, &req, &form);
     match credentials::register(&auth, &req, &form).await {
         Ok(reply) => {
             context::rotate_flow_session().await;

@@ -186,6 +186,15 @@ impl TestApp {
         }
     }
 
+    /// A client of another router (the app's routes plus a test's own), sharing nothing.
+    pub fn client_of(&self, router: Router) -> Client {
+        Client {
+            router,
+            jar: BTreeMap::new(),
+            headers: Vec::new(),
+        }
+    }
+
     /// A browser-like client of this app (its own cookie jar).
     pub fn client(&self) -> Client {
         Client {

@@ -13,15 +13,23 @@ mod sign_out;
 mod verify_request;
 
 pub use error::ErrorPage;
-pub use sign_in::SignInPage;
+pub use sign_in::{SignInForms, SignInPage};
 pub use sign_out::{SignOutButton, SignOutPage};
 pub use verify_request::VerifyRequestPage;
 
-/// The card every built-in page is drawn in.
+/// The card every built-in page is drawn in, in the configured theme (colours as CSS custom
+/// properties, the colour scheme as a class, the logo above the card).
 #[component]
 pub fn AuthCard(children: Children) -> impl IntoView {
+    let theme = super::client::use_session().theme();
+    let class = format!("auth-page {}", theme.color_scheme.class());
+    let logo = theme
+        .logo
+        .clone()
+        .map(|src| view! { <img class="auth-logo" src=src alt=""/> });
     view! {
-        <div class="auth-page">
+        <div class=class style=theme.css_vars()>
+            {logo}
             <div class="auth-card">{children()}</div>
         </div>
     }

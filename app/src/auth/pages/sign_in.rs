@@ -16,6 +16,34 @@ use crate::auth::{
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
+    let register_href = move || {
+        let callback = query
+            .read()
+            .get("callbackUrl")
+            .and_then(|u| local_callback(&u))
+            .unwrap_or_else(|| "/".into());
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("callbackUrl", &callback)
+            .finish();
+        format!("/register?{query}")
+    };
+
+    view! {
+        <leptos_meta::Title text="Sign in"/>
+        <AuthCard>
+            <h1>"Sign in"</h1>
+            <SignInForms/>
+            <p class="muted">"No account yet? " <a href=register_href>"Create one"</a></p>
+        </AuthCard>
+    }
+}
+
+/// The working part of a sign-in page: the `?error=` message and one form per provider, each
+/// returning to the `?callbackUrl=`. A custom sign-in page (`pages.sign_in`) wraps it in its
+/// own layout; see the starter's `/login`.
+#[component]
+pub fn SignInForms() -> impl IntoView {
+    let query = use_query_map();
     let page_error = Memo::new(move |_| {
         let query = query.read();
         query
@@ -41,35 +69,24 @@ pub fn SignInPage() -> impl IntoView {
             .unwrap_or_else(|| "/".into())
     });
     let providers = Resource::new(|| (), |_| get_providers());
-    let register_href = move || {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("callbackUrl", &callback_url.get())
-            .finish();
-        format!("/register?{query}")
-    };
 
     view! {
-        <leptos_meta::Title text="Sign in"/>
-        <AuthCard>
-            <h1>"Sign in"</h1>
-            {move || error().map(|(code, detail)| view! {
-                <p class="auth-error" role="alert">{code.message_with(detail.as_deref())}</p>
+        {move || error().map(|(code, detail)| view! {
+            <p class="auth-error" role="alert">{code.message_with(detail.as_deref())}</p>
+        })}
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match providers.await {
+                    Ok(list) => list
+                        .0
+                        .into_iter()
+                        .map(|info| view! { <ProviderForm info callback_url form_error submitted/> })
+                        .collect_view()
+                        .into_any(),
+                    Err(_) => view! { <p class="auth-error" role="alert">{AuthErrorCode::Configuration.message()}</p> }.into_any(),
+                }
             })}
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match providers.await {
-                        Ok(list) => list
-                            .0
-                            .into_iter()
-                            .map(|info| view! { <ProviderForm info callback_url form_error submitted/> })
-                            .collect_view()
-                            .into_any(),
-                        Err(_) => view! { <p class="auth-error" role="alert">{AuthErrorCode::Configuration.message()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-            <p class="muted">"No account yet? " <a href=register_href>"Create one"</a></p>
-        </AuthCard>
+        </Suspense>
     }
 }
 

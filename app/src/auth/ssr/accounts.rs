@@ -14,7 +14,7 @@ use super::{
     adapter::AdapterError,
     auth::Auth,
     config::SessionStrategy,
-    cookies, csrf,
+    csrf,
     dates::iso_millis,
     error::AuthError,
     providers::Provider,
@@ -77,7 +77,11 @@ pub async fn unlink(
     {
         return Err(AuthError::UnknownProvider);
     }
-    let back = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    let back = redirect::resolve(
+        auth,
+        req,
+        requested_callback_url(auth, req, form).as_deref(),
+    );
     match auth.db().unlink_account(user_id, provider_id).await {
         Ok(_) => Ok(Reply::new(Redirect(back))),
         Err(AdapterError::LastSignInMethod) => {
@@ -103,7 +107,7 @@ pub async fn sessions(auth: &Auth, req: &AuthRequest) -> Result<SessionList, Aut
     }
     let current = req
         .cookies
-        .get_chunked(cookies::names(req.secure).session_token)
+        .get_chunked(auth.cookie_names(req.secure).session_token)
         .map(|c| c.into_owned())
         .unwrap_or_default();
     let rows = auth.db().sessions_of(user_id).await?;
@@ -141,7 +145,7 @@ pub async fn revoke_sessions(
             Some("others") => {
                 let current = req
                     .cookies
-                    .get_chunked(cookies::names(req.secure).session_token)
+                    .get_chunked(auth.cookie_names(req.secure).session_token)
                     .map(|c| c.into_owned())
                     .unwrap_or_default();
                 auth.db().delete_other_sessions(user_id, &current).await?;
@@ -154,6 +158,10 @@ pub async fn revoke_sessions(
             None => {}
         }
     }
-    let back = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    let back = redirect::resolve(
+        auth,
+        req,
+        requested_callback_url(auth, req, form).as_deref(),
+    );
     Ok(Reply::new(Redirect(back)))
 }

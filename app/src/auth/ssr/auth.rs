@@ -12,7 +12,7 @@ use crate::auth::types::{PageAuth, Providers, Session};
 
 use super::{
     adapter::Db,
-    config::AuthConfig,
+    config::{AuthConfig, ClientOrigin},
     cookies,
     email::mailer::Mailer,
     error::{AuthError, ConfigError},
@@ -36,9 +36,11 @@ struct Inner {
     keys_secure: KeySet,
     check_keys: CheckKeys,
     csrf_secret: String,
-    client_origins: Vec<String>,
-    provider_client: ProviderClient,
-    refresh_locks: RefreshLocks,
+    /// One instance per listed client origin whose configuration the `create_auth_config`
+    /// hook shaped; they share the database, the HTTP client and the locks.
+    clients: Vec<(String, Auth)>,
+    provider_client: Arc<ProviderClient>,
+    refresh_locks: Arc<RefreshLocks>,
     mailer: Option<Mailer>,
 }
 
@@ -56,20 +58,29 @@ impl Auth {
     /// # Errors
     /// [`ConfigError`] if the HTTP client for providers cannot be built.
     pub fn new(config: AuthConfig, db: Db) -> Result<Self, ConfigError> {
-        let keys_plain = KeySet::derive(&config.secrets, cookies::PLAIN.session_token);
-        let keys_secure = KeySet::derive(&config.secrets, cookies::SECURE.session_token);
-        let check_keys = CheckKeys::derive(&config.secrets);
+        let provider_client =
+            ProviderClient::new(config.http_timeout).map_err(|e| ConfigError::Invalid {
+                variable: "providers",
+                reason: e.to_string(),
+            })?;
+        Self::with_shared(config, db, Arc::new(provider_client), Arc::default())
+    }
+
+    fn with_shared(
+        mut config: AuthConfig,
+        db: Db,
+        provider_client: Arc<ProviderClient>,
+        refresh_locks: Arc<RefreshLocks>,
+    ) -> Result<Self, ConfigError> {
+        let keys_plain = KeySet::derive(&config.secrets, config.cookie_names(false).session_token);
+        let keys_secure = KeySet::derive(&config.secrets, config.cookie_names(true).session_token);
+        let check_keys = CheckKeys::derive(&config.secrets, &config.cookie_names);
         let csrf_secret = config
             .secrets
             .iter()
             .map(|s| s.expose())
             .collect::<Vec<_>>()
             .join(",");
-        let provider_client =
-            ProviderClient::new(config.http_timeout).map_err(|e| ConfigError::Invalid {
-                variable: "providers",
-                reason: e.to_string(),
-            })?;
         let mailer = config
             .providers
             .iter()
@@ -80,6 +91,18 @@ impl Auth {
                 variable: "AUTH_EMAIL_SERVER",
                 reason,
             })?;
+        let clients = std::mem::take(&mut config.client_configs)
+            .into_iter()
+            .map(|(client, client_config)| {
+                let auth = Self::with_shared(
+                    client_config,
+                    db.clone(),
+                    provider_client.clone(),
+                    refresh_locks.clone(),
+                )?;
+                Ok((client.origin, auth))
+            })
+            .collect::<Result<_, ConfigError>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -88,12 +111,51 @@ impl Auth {
                 keys_secure,
                 check_keys,
                 csrf_secret,
-                client_origins: Vec::new(),
+                clients,
                 provider_client,
-                refresh_locks: RefreshLocks::default(),
+                refresh_locks,
                 mailer,
             }),
         })
+    }
+
+    /// The instance that serves a request from `origin`: the one the `create_auth_config` hook
+    /// made for that client origin, else this one.
+    pub fn for_origin(&self, origin: Option<&str>) -> &Auth {
+        origin
+            .and_then(|origin| {
+                self.inner
+                    .clients
+                    .iter()
+                    .find(|(o, _)| o.eq_ignore_ascii_case(origin))
+            })
+            .map_or(self, |(_, auth)| auth)
+    }
+
+    /// The instance for a request: by its `Origin` header (see [`Auth::for_origin`]).
+    pub fn for_parts(&self, parts: &Parts) -> &Auth {
+        if self.inner.clients.is_empty() {
+            return self;
+        }
+        self.for_origin(
+            parts
+                .headers
+                .get(http::header::ORIGIN)
+                .and_then(|v| v.to_str().ok()),
+        )
+    }
+
+    /// The listed client with this origin, if any.
+    pub fn client(&self, origin: &str) -> Option<&ClientOrigin> {
+        self.config()
+            .client_origins
+            .iter()
+            .find(|c| c.origin.eq_ignore_ascii_case(origin))
+    }
+
+    /// The cookie names for plain http or https.
+    pub fn cookie_names(&self, secure: bool) -> &cookies::CookieNames {
+        self.config().cookie_names(secure)
     }
 
     /// The SMTP mailer, when the email provider is configured.
@@ -142,10 +204,7 @@ impl Auth {
 
     /// Whether `origin` is one of the configured client origins (multi-client).
     pub fn is_allowed_client_origin(&self, origin: &str) -> bool {
-        self.inner
-            .client_origins
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(origin))
+        self.client(origin).is_some()
     }
 
     /// The provider with this id.

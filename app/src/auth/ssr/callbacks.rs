@@ -98,6 +98,10 @@ pub struct SessionParams<'a> {
     pub token: Option<&'a Token>,
     /// The user row (database strategy).
     pub user: Option<&'a UserRow>,
+    /// `Some(Update)` when the client called `update(data)`.
+    pub trigger: Option<JwtTrigger>,
+    /// The data sent with `update(data)` (Auth.js's `newSession`, database strategy).
+    pub new_session: Option<&'a Value>,
 }
 
 /// Auth.js callbacks. Every method has Auth.js's default behaviour.
@@ -125,9 +129,13 @@ pub trait Callbacks: Send + Sync + 'static {
         params.session
     }
 
-    /// Whether a request for `path` may go on; used by the protected-page guard.
-    fn authorized(&self, session: Option<&Session>, _path: &str) -> bool {
-        session.is_some()
+    /// Whether a page request for `path` may go on (Auth.js's `authorized`, used by its
+    /// middleware): the page middleware asks it before every page render. Refused without a
+    /// session, the visitor is sent to sign-in with a `callbackUrl` back; refused with one,
+    /// they get a 403. The default allows everything, as Auth.js without the callback.
+    /// Synchronous: it runs on every page request, so it must not wait on anything.
+    fn authorized(&self, _session: Option<&Session>, _path: &str) -> bool {
+        true
     }
 }
 

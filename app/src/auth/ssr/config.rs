@@ -10,11 +10,13 @@ use url::Url;
 
 use super::{
     callbacks::{Callbacks, DefaultCallbacks},
+    cookies::{self, CookieNames},
     error::ConfigError,
     events::{Events, NoEvents},
     providers::{EmailProvider, Provider},
     secret::Secret,
 };
+use crate::auth::types::ColorScheme;
 
 /// Auth.js's default base path.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
@@ -33,8 +35,11 @@ pub enum SessionStrategy {
     Database,
 }
 
-/// `session: { strategy, maxAge, updateAge }`.
-#[derive(Clone, Debug)]
+/// Makes the opaque token of a database session (Auth.js's `session.generateSessionToken`).
+pub type SessionTokenGenerator = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// `session: { strategy, maxAge, updateAge, generateSessionToken }`.
+#[derive(Clone)]
 pub struct SessionOptions {
     /// JWT or database.
     pub strategy: SessionStrategy,
@@ -42,6 +47,23 @@ pub struct SessionOptions {
     pub max_age: Duration,
     /// How often a database session's expiry is pushed back (at most once per this).
     pub update_age: Duration,
+    /// Makes database session tokens; `None` is a random UUID, as Auth.js. A custom one must
+    /// be unguessable (at least 128 random bits) and at most 256 characters.
+    pub generate_session_token: Option<SessionTokenGenerator>,
+}
+
+impl std::fmt::Debug for SessionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionOptions")
+            .field("strategy", &self.strategy)
+            .field("max_age", &self.max_age)
+            .field("update_age", &self.update_age)
+            .field(
+                "generate_session_token",
+                &self.generate_session_token.is_some(),
+            )
+            .finish()
+    }
 }
 
 impl Default for SessionOptions {
@@ -50,6 +72,103 @@ impl Default for SessionOptions {
             strategy: SessionStrategy::Jwt,
             max_age: DEFAULT_MAX_AGE,
             update_age: DEFAULT_UPDATE_AGE,
+            generate_session_token: None,
+        }
+    }
+}
+
+impl SessionOptions {
+    /// The database strategy with Auth.js's lifetimes.
+    pub fn database() -> Self {
+        Self {
+            strategy: SessionStrategy::Database,
+            ..Self::default()
+        }
+    }
+
+    /// Sets `maxAge`.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
+    }
+
+    /// Sets `updateAge`.
+    pub fn update_age(mut self, update_age: Duration) -> Self {
+        self.update_age = update_age;
+        self
+    }
+
+    /// Sets `generateSessionToken`.
+    pub fn generate_session_token(
+        mut self,
+        generate: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.generate_session_token = Some(Arc::new(generate));
+        self
+    }
+}
+
+/// `jwt: { maxAge }`: the lifetime written into the token's `exp` (the cookie lives
+/// `session.max_age`). Defaults to the session's `max_age`, as in Auth.js.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JwtOptions {
+    /// The token's lifetime; `None` follows `session.max_age`.
+    pub max_age: Option<Duration>,
+}
+
+/// `cookies: { sessionToken: { name }, ... }`: replaces cookie names. A name given here is used
+/// as is over http and https alike, so give it the `__Secure-` (or, for the CSRF cookie,
+/// `__Host-`) prefix yourself if the site is https-only, as Auth.js expects.
+#[derive(Clone, Debug, Default)]
+pub struct CookieOverrides {
+    /// The session cookie (`authjs.session-token`).
+    pub session_token: Option<String>,
+    /// The callback URL cookie (`authjs.callback-url`).
+    pub callback_url: Option<String>,
+    /// The CSRF cookie (`authjs.csrf-token`).
+    pub csrf_token: Option<String>,
+    /// The PKCE verifier cookie (`authjs.pkce.code_verifier`).
+    pub pkce_code_verifier: Option<String>,
+    /// The OAuth state cookie (`authjs.state`).
+    pub state: Option<String>,
+    /// The OIDC nonce cookie (`authjs.nonce`).
+    pub nonce: Option<String>,
+}
+
+impl CookieOverrides {
+    fn is_empty(&self) -> bool {
+        self.names().iter().all(|(_, name)| name.is_none())
+    }
+
+    fn names(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("session_token", &self.session_token),
+            ("callback_url", &self.callback_url),
+            ("csrf_token", &self.csrf_token),
+            ("pkce_code_verifier", &self.pkce_code_verifier),
+            ("state", &self.state),
+            ("nonce", &self.nonce),
+        ]
+    }
+
+    /// The default names with these overrides applied.
+    ///
+    /// The names are `&'static str` so that the hot path never copies one; an overridden name
+    /// is leaked once here, when the configuration is built (once per process).
+    fn apply(&self, defaults: CookieNames) -> CookieNames {
+        let pick = |name: &Option<String>, default: &'static str| -> &'static str {
+            match name {
+                Some(name) => Box::leak(name.clone().into_boxed_str()),
+                None => default,
+            }
+        };
+        CookieNames {
+            session_token: pick(&self.session_token, defaults.session_token),
+            callback_url: pick(&self.callback_url, defaults.callback_url),
+            csrf_token: pick(&self.csrf_token, defaults.csrf_token),
+            pkce_code_verifier: pick(&self.pkce_code_verifier, defaults.pkce_code_verifier),
+            state: pick(&self.state, defaults.state),
+            nonce: pick(&self.nonce, defaults.nonce),
         }
     }
 }
@@ -69,16 +188,60 @@ pub struct Pages {
     pub new_user: Option<String>,
 }
 
-/// Colours and logo of the built-in pages.
-#[derive(Clone, Debug, Default)]
-pub struct Theme {
-    /// Accent colour (CSS colour).
-    pub brand_color: Option<String>,
-    /// Logo URL.
-    pub logo: Option<String>,
-    /// Button text colour.
-    pub button_text: Option<String>,
+/// Colours and logo of the built-in pages and the sign-in email (Auth.js's `theme`).
+pub type Theme = crate::auth::types::Theme;
+
+/// A client origin allowed to use the auth routes across origins (multi-client).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientOrigin {
+    /// The client's id, carried on its users' sessions as `clientId`.
+    pub id: String,
+    /// Its origin, `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub origin: String,
 }
+
+impl ClientOrigin {
+    /// Parses `id=https://app.example.com` (the form of one `AUTH_CLIENT_ORIGINS` entry).
+    ///
+    /// # Errors
+    /// Why the entry is unusable.
+    pub fn parse(entry: &str) -> Result<Self, String> {
+        let (id, origin) = entry
+            .split_once('=')
+            .ok_or_else(|| format!("`{entry}`: expected id=https://origin"))?;
+        let id = id.trim();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            return Err(format!(
+                "`{id}`: a client id is letters, digits, '-', '_' or '.'"
+            ));
+        }
+        let url = Url::parse(origin.trim()).map_err(|e| format!("`{origin}`: {e}"))?;
+        let serialized = url.origin().ascii_serialization();
+        if !matches!(url.scheme(), "http" | "https")
+            || url.path() != "/"
+            || url.query().is_some()
+            || serialized == "null"
+        {
+            return Err(format!(
+                "`{origin}`: expected an origin such as https://app.example.com"
+            ));
+        }
+        Ok(Self {
+            id: id.to_owned(),
+            origin: serialized,
+        })
+    }
+}
+
+/// Per-client-origin configuration (Auth.js multi-client's `createAuthConfig(origin)`): given a
+/// listed client and the app's configuration builder, returns the builder that client's
+/// requests are served with (other callbacks, pages, theme, ...). Run once per client at start.
+pub type CreateAuthConfig =
+    Arc<dyn Fn(&ClientOrigin, AuthConfigBuilder) -> AuthConfigBuilder + Send + Sync>;
 
 /// Sign-in attempt limits (DESIGN.md section 11). Counters live in the database so that every
 /// instance sees them.
@@ -111,6 +274,8 @@ pub struct AuthConfig {
     pub(crate) trust_host: bool,
     pub(crate) use_secure_cookies: Option<bool>,
     pub(crate) session: SessionOptions,
+    pub(crate) jwt: JwtOptions,
+    pub(crate) cookie_names: [CookieNames; 2],
     pub(crate) pages: Pages,
     pub(crate) providers: Vec<Provider>,
     pub(crate) theme: Theme,
@@ -120,6 +285,8 @@ pub struct AuthConfig {
     pub(crate) rate_limits: RateLimits,
     pub(crate) site_origin: String,
     pub(crate) http_timeout: Duration,
+    pub(crate) client_origins: Vec<ClientOrigin>,
+    pub(crate) client_configs: Vec<(ClientOrigin, AuthConfig)>,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -130,6 +297,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("base_path", &self.base_path)
             .field("trust_host", &self.trust_host)
             .field("session", &self.session)
+            .field("client_origins", &self.client_origins)
             .field(
                 "providers",
                 &self.providers.iter().map(Provider::id).collect::<Vec<_>>(),
@@ -184,6 +352,21 @@ impl AuthConfig {
         self.debug
     }
 
+    /// The lifetime written into a session JWT's `exp`.
+    pub fn jwt_max_age(&self) -> Duration {
+        self.jwt.max_age.unwrap_or(self.session.max_age)
+    }
+
+    /// The cookie names for plain http or https, overrides applied.
+    pub fn cookie_names(&self, secure: bool) -> &CookieNames {
+        &self.cookie_names[usize::from(secure)]
+    }
+
+    /// The client origins allowed across origins (`AUTH_CLIENT_ORIGINS`).
+    pub fn client_origins(&self) -> &[ClientOrigin] {
+        &self.client_origins
+    }
+
     /// The public origin used when the host is not trusted and `AUTH_URL` is unset.
     pub fn site_origin(&self) -> &str {
         &self.site_origin
@@ -199,6 +382,8 @@ pub struct AuthConfigBuilder {
     trust_host: Option<bool>,
     use_secure_cookies: Option<bool>,
     session: SessionOptions,
+    jwt: JwtOptions,
+    cookies: CookieOverrides,
     pages: Pages,
     providers: Vec<Provider>,
     theme: Theme,
@@ -209,6 +394,8 @@ pub struct AuthConfigBuilder {
     site_addr: Option<SocketAddr>,
     ephemeral_secret_allowed: bool,
     http_timeout: Duration,
+    client_origins: Vec<ClientOrigin>,
+    create_auth_config: Option<CreateAuthConfig>,
 }
 
 impl Default for AuthConfigBuilder {
@@ -220,6 +407,8 @@ impl Default for AuthConfigBuilder {
             trust_host: None,
             use_secure_cookies: None,
             session: SessionOptions::default(),
+            jwt: JwtOptions::default(),
+            cookies: CookieOverrides::default(),
             pages: Pages::default(),
             providers: Vec::new(),
             theme: Theme::default(),
@@ -230,6 +419,8 @@ impl Default for AuthConfigBuilder {
             site_addr: None,
             ephemeral_secret_allowed: cfg!(debug_assertions),
             http_timeout: super::oauth::client::DEFAULT_TIMEOUT,
+            client_origins: Vec::new(),
+            create_auth_config: None,
         }
     }
 }
@@ -291,6 +482,52 @@ impl AuthConfigBuilder {
                     })
                 }
             };
+        }
+        for (variable, slot) in [
+            ("AUTH_SESSION_MAX_AGE", &mut builder.session.max_age),
+            ("AUTH_SESSION_UPDATE_AGE", &mut builder.session.update_age),
+        ] {
+            if let Some(value) = non_empty(variable) {
+                *slot = Duration::from_secs(parse_number(variable, &value)?.into());
+            }
+        }
+        if let Some(value) = non_empty("AUTH_JWT_MAX_AGE") {
+            builder.jwt.max_age = Some(Duration::from_secs(
+                parse_number("AUTH_JWT_MAX_AGE", &value)?.into(),
+            ));
+        }
+        for (variable, slot) in [
+            ("AUTH_PAGES_SIGN_IN", &mut builder.pages.sign_in),
+            ("AUTH_PAGES_SIGN_OUT", &mut builder.pages.sign_out),
+            ("AUTH_PAGES_ERROR", &mut builder.pages.error),
+            (
+                "AUTH_PAGES_VERIFY_REQUEST",
+                &mut builder.pages.verify_request,
+            ),
+            ("AUTH_PAGES_NEW_USER", &mut builder.pages.new_user),
+            ("AUTH_THEME_BRAND_COLOR", &mut builder.theme.brand_color),
+            ("AUTH_THEME_LOGO", &mut builder.theme.logo),
+            ("AUTH_THEME_BUTTON_TEXT", &mut builder.theme.button_text),
+        ] {
+            if let Some(value) = non_empty(variable) {
+                *slot = Some(value);
+            }
+        }
+        if let Some(value) = non_empty("AUTH_THEME_COLOR_SCHEME") {
+            builder.theme.color_scheme =
+                ColorScheme::parse(&value).ok_or(ConfigError::Invalid {
+                    variable: "AUTH_THEME_COLOR_SCHEME",
+                    reason: "expected auto, light or dark".into(),
+                })?;
+        }
+        if let Some(value) = non_empty("AUTH_CLIENT_ORIGINS") {
+            for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                let client = ClientOrigin::parse(entry).map_err(|reason| ConfigError::Invalid {
+                    variable: "AUTH_CLIENT_ORIGINS",
+                    reason,
+                })?;
+                builder.client_origins.push(client);
+            }
         }
         for (variable, slot) in [
             (
@@ -393,6 +630,35 @@ impl AuthConfigBuilder {
         self
     }
 
+    /// `jwt: { maxAge }`.
+    pub fn jwt(mut self, jwt: JwtOptions) -> Self {
+        self.jwt = jwt;
+        self
+    }
+
+    /// Cookie name overrides.
+    pub fn cookies(mut self, cookies: CookieOverrides) -> Self {
+        self.cookies = cookies;
+        self
+    }
+
+    /// Allows a client origin across origins (multi-client; see `AUTH_CLIENT_ORIGINS`).
+    pub fn client_origin(mut self, client: ClientOrigin) -> Self {
+        self.client_origins.push(client);
+        self
+    }
+
+    /// The per-client configuration hook (`createAuthConfig(origin)`): requests whose `Origin`
+    /// (or whose sign-in `callbackUrl`) is a listed client are served with the configuration
+    /// it returns. Secrets, the database, cookie names and providers' ids stay shared.
+    pub fn create_auth_config(
+        mut self,
+        hook: impl Fn(&ClientOrigin, AuthConfigBuilder) -> AuthConfigBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.create_auth_config = Some(Arc::new(hook));
+        self
+    }
+
     /// Adds a provider.
     pub fn provider(mut self, provider: Provider) -> Self {
         self.providers.push(provider);
@@ -478,6 +744,32 @@ impl AuthConfigBuilder {
                 reason: "must be an absolute path such as /api/auth".into(),
             });
         }
+        let pages = [
+            ("pages.sign_in", &self.pages.sign_in),
+            ("pages.sign_out", &self.pages.sign_out),
+            ("pages.error", &self.pages.error),
+            ("pages.verify_request", &self.pages.verify_request),
+            ("pages.new_user", &self.pages.new_user),
+        ];
+        for (variable, page) in pages {
+            if let Some(page) = page {
+                if crate::auth::url::local_callback(page).as_deref() != Some(page.as_str()) {
+                    return Err(ConfigError::Invalid {
+                        variable,
+                        reason: format!("`{page}`: expected a local path such as /login"),
+                    });
+                }
+            }
+        }
+        if let Some(name) = self.cookies.names().iter().find_map(|(_, name)| {
+            name.as_deref()
+                .filter(|n| n.is_empty() || !n.bytes().all(is_cookie_name_byte))
+        }) {
+            return Err(ConfigError::Invalid {
+                variable: "cookies",
+                reason: format!("`{name}` is not a cookie name"),
+            });
+        }
         let mut ids: Vec<&str> = self.providers.iter().map(Provider::id).collect();
         ids.sort_unstable();
         if ids.windows(2).any(|w| w[0] == w[1]) {
@@ -498,6 +790,30 @@ impl AuthConfigBuilder {
             Some(url) => url.origin().ascii_serialization(),
             None => format!("http://{site_addr}"),
         };
+        let cookie_names = if self.cookies.is_empty() {
+            [cookies::PLAIN, cookies::SECURE]
+        } else {
+            [
+                self.cookies.apply(cookies::PLAIN),
+                self.cookies.apply(cookies::SECURE),
+            ]
+        };
+        // Each listed client gets its configuration from the hook, built from this builder
+        // (without the hook and the list, so the recursion ends here).
+        let mut client_configs = Vec::new();
+        if let Some(hook) = self.create_auth_config.take() {
+            for client in &self.client_origins {
+                let mut base = self.clone();
+                base.client_origins = Vec::new();
+                base.site_addr = Some(site_addr);
+                let mut config = hook(client, base).build()?;
+                // What identifies a session must not differ between the clients.
+                config.secrets.clone_from(&self.secrets);
+                config.cookie_names = cookie_names;
+                config.client_origins.clone_from(&self.client_origins);
+                client_configs.push((client.clone(), config));
+            }
+        }
         Ok(AuthConfig {
             secrets: self.secrets,
             url: self.url,
@@ -505,6 +821,8 @@ impl AuthConfigBuilder {
             trust_host,
             use_secure_cookies: self.use_secure_cookies,
             session: self.session,
+            jwt: self.jwt,
+            cookie_names,
             pages: self.pages,
             providers: self.providers,
             theme: self.theme,
@@ -514,8 +832,15 @@ impl AuthConfigBuilder {
             rate_limits: self.rate_limits,
             site_origin,
             http_timeout: self.http_timeout,
+            client_origins: self.client_origins,
+            client_configs,
         })
     }
+}
+
+/// RFC 6265 token characters.
+fn is_cookie_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 fn parse_number(variable: &'static str, value: &str) -> Result<u32, ConfigError> {

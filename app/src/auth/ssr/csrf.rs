@@ -37,7 +37,7 @@ pub fn ensure(auth: &Auth, req: &AuthRequest) -> CsrfToken {
     // `|` percent-encoded, as the `cookie` npm package writes it.
     let value = format!("{token}%7C{}", hash(auth, &token));
     let set_cookie = cookies::set(
-        cookies::names(req.secure).csrf_token,
+        auth.cookie_names(req.secure).csrf_token,
         &value,
         Lifetime::Session,
         req.secure,
@@ -83,7 +83,7 @@ pub fn verify_origin(auth: &Auth, req: &AuthRequest) -> Result<(), AuthError> {
 
 /// The token in the request's CSRF cookie, if the cookie is well-formed and its hash verifies.
 fn cookie_token<'r>(auth: &Auth, req: &'r AuthRequest) -> Option<&'r str> {
-    let raw = req.cookies.get(cookies::names(req.secure).csrf_token)?;
+    let raw = req.cookies.get(auth.cookie_names(req.secure).csrf_token)?;
     let (token, hash_hex) = raw
         .split_once("%7C")
         .or_else(|| raw.split_once("%7c"))

@@ -17,7 +17,8 @@
 //! | `email/` | sign-in links by email: send, verify, SMTP |
 //! | `adapter/` | the SQL adapter (SQLite, PostgreSQL) |
 //! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
-//! | `page.rs` | SSR: the session in the first HTML |
+//! | `page.rs` | SSR: the session in the first HTML, the `authorized` guard |
+//! | `cors.rs` | CORS for listed client origins (multi-client) |
 //! | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
 //! | `extract.rs` | axum extractors |
 //! | `accounts.rs` | linked accounts, unlinking |
@@ -29,6 +30,7 @@ pub mod callbacks;
 pub mod config;
 pub mod context;
 pub mod cookies;
+pub mod cors;
 pub mod csrf;
 pub mod dates;
 pub mod email;
@@ -51,8 +53,13 @@ pub mod signin;
 
 pub use adapter::{Db, FlowStore};
 pub use auth::{auth, Auth};
-pub use callbacks::{Account, Callbacks, SignInDecision};
-pub use config::{AuthConfig, AuthConfigBuilder, Pages, SessionOptions, SessionStrategy, Theme};
+pub use callbacks::{
+    Account, Callbacks, JwtParams, JwtTrigger, SessionParams, SignInDecision, SignInParams,
+};
+pub use config::{
+    AuthConfig, AuthConfigBuilder, ClientOrigin, CookieOverrides, JwtOptions, Pages,
+    SessionOptions, SessionStrategy, Theme,
+};
 pub use error::{AuthError, ConfigError};
 pub use events::Events;
 pub use extract::{MaybeSession, RequireSession};

@@ -24,6 +24,7 @@ use super::{
     auth::Auth,
     csrf,
     request::AuthRequest,
+    routes::append_cookies,
     session,
 };
 
@@ -68,9 +69,63 @@ fn unavailable_page() -> Response {
     response
 }
 
+/// A bare `302 Found` to `location`.
+fn found(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(location) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// The configured replacement of the built-in page at `uri`, with the query kept.
+fn custom_page(auth: &Auth, uri: &http::Uri) -> Option<String> {
+    let pages = &auth.config().pages;
+    let action = uri.path().strip_prefix(auth.config().base_path())?;
+    let page = match action {
+        "/signin" => pages.sign_in.as_ref(),
+        "/signout" => pages.sign_out.as_ref(),
+        "/error" => pages.error.as_ref(),
+        "/verify-request" => pages.verify_request.as_ref(),
+        _ => None,
+    }?;
+    Some(match uri.query() {
+        Some(query) => format!("{page}?{query}"),
+        None => page.clone(),
+    })
+}
+
+/// The sign-in page (custom or built-in) with a `callbackUrl` back to `here`.
+fn sign_in_url(auth: &Auth, here: &str) -> String {
+    let page = auth
+        .config()
+        .pages
+        .sign_in
+        .clone()
+        .unwrap_or_else(|| format!("{}/signin", auth.config().base_path()));
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("callbackUrl", here)
+        .finish();
+    format!("{page}?{query}")
+}
+
+/// A plain 403 page for a signed-in visitor the `authorized` callback refused. Nothing of the
+/// page they asked for is rendered.
+fn forbidden_page() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Forbidden</title>\
+        <link rel=\"stylesheet\" href=\"/pkg/leptos-auth.css\"></head><body><main><h1>Access denied</h1>\
+        <p>Your account may not see this page.</p><p><a href=\"/\">Home</a></p></main></body></html>";
+    (StatusCode::FORBIDDEN, axum::response::Html(body)).into_response()
+}
+
 /// Axum middleware for the page routes (`route_layer` it on the Leptos routes only).
 pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
+    let auth = auth.for_parts(&parts).clone();
+    if let Some(custom) = custom_page(&auth, &parts.uri) {
+        // As Auth.js: a built-in page that was replaced redirects to its replacement.
+        return found(&custom);
+    }
     let req = AuthRequest::from_parts(&auth, &parts);
     let (session, mut cookies) = match session::current(&auth, &req).await {
         Ok(reply) => (reply.value, reply.cookies),
@@ -86,6 +141,32 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     };
     let csrf = csrf::ensure(&auth, &req);
     cookies.extend(csrf.set_cookie);
+    // The `authorized` callback guards every page (Auth.js's middleware): signed out, the
+    // visitor goes to sign-in and comes back; signed in but refused, a 403.
+    if !auth
+        .config()
+        .callbacks
+        .authorized(session.as_ref(), parts.uri.path())
+    {
+        tracing::debug!(
+            path = parts.uri.path(),
+            signed_in = session.is_some(),
+            "authorized callback refused the page"
+        );
+        let mut response = match session {
+            None => {
+                let here = parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", http::uri::PathAndQuery::as_str);
+                let target = sign_in_url(&auth, here);
+                found(&target)
+            }
+            Some(_) => forbidden_page(),
+        };
+        append_cookies(&mut response, cookies);
+        return response;
+    }
     if let Some(flow) = parts.extensions.get::<tower_sessions::Session>().cloned() {
         if let Ok(Some(echo)) = flow.remove::<FormEcho>(FORM_ECHO_KEY).await {
             parts.extensions.insert(echo);
@@ -94,6 +175,8 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     parts.extensions.insert(PageAuth {
         session,
         csrf_token: csrf.token,
+        sign_in_page: auth.config().pages.sign_in.clone(),
+        theme: auth.config().theme.clone(),
     });
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
@@ -102,12 +185,8 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     if response.status() == StatusCode::OK && response.headers().contains_key(header::LOCATION) {
         *response.status_mut() = StatusCode::FOUND;
     }
+    append_cookies(&mut response, cookies);
     let headers = response.headers_mut();
-    for cookie in cookies {
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            headers.append(header::SET_COOKIE, value);
-        }
-    }
     // The page embeds the visitor's session and CSRF token: never for a shared cache.
     headers.insert(
         header::CACHE_CONTROL,

@@ -22,7 +22,10 @@ pub fn default_redirect(url: &str, base_url: &str) -> String {
     }
     match Url::parse(url) {
         Ok(parsed) if parsed.origin().ascii_serialization() == base_url => url.to_owned(),
-        _ => base_url.to_owned(),
+        _ => {
+            tracing::debug!("redirect target refused: not this site or a listed client origin");
+            base_url.to_owned()
+        }
     }
 }
 
@@ -32,8 +35,19 @@ pub fn resolve(auth: &Auth, req: &AuthRequest, requested: Option<&str>) -> Strin
     let Some(requested) = requested else {
         return format!("{}/", req.origin);
     };
-    let candidate = auth.config().callbacks.redirect(requested, &req.origin);
-    sanitize(auth, req, &candidate).unwrap_or_else(|| format!("{}/", req.origin))
+    // A URL on a listed client origin is judged against that origin (multi-client), so the
+    // default callback lets it through; anything else against the app's own.
+    let client_origin = Url::parse(requested)
+        .ok()
+        .map(|url| url.origin().ascii_serialization())
+        .filter(|origin| auth.is_allowed_client_origin(origin));
+    let base = client_origin.as_deref().unwrap_or(&req.origin);
+    let candidate = auth.config().callbacks.redirect(requested, base);
+    let resolved = sanitize(auth, req, &candidate);
+    if resolved.is_none() {
+        tracing::debug!("redirect target refused: the redirect callback returned an unusable URL");
+    }
+    resolved.unwrap_or_else(|| format!("{}/", req.origin))
 }
 
 /// The path-and-query of a validated URL on the app's origin, for client-side navigation.

@@ -83,7 +83,8 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::from_parts(&Auth::from_ref(state), parts))
+        let auth = Auth::from_ref(state);
+        Ok(Self::from_parts(auth.for_parts(parts), parts))
     }
 }
 

@@ -37,7 +37,10 @@ where
 {
     let base = auth.config().base_path();
     Router::new()
-        .route(&format!("{base}/session"), get(get_session))
+        .route(
+            &format!("{base}/session"),
+            get(get_session).post(post_session),
+        )
         .route(
             &format!("{base}/signin/{{provider}}"),
             get(get_signin).post(post_signin),
@@ -57,12 +60,12 @@ async fn get_signin(
     RawQuery(query): RawQuery,
     req: AuthRequest,
 ) -> Response {
+    let auth = auth.for_origin(req.origin_header.as_deref());
     let params = query_fields(query);
     let callback_url = params.get("callbackUrl").map(str::to_owned);
     let extra = authorization_params(&params);
-    let result =
-        oauth::signin::start(&auth, &req, &provider, callback_url.as_deref(), &extra).await;
-    respond(&auth, &req, result, callback_url.as_deref())
+    let result = oauth::signin::start(auth, &req, &provider, callback_url.as_deref(), &extra).await;
+    respond(auth, &req, result, callback_url.as_deref())
 }
 
 /// `POST /signin/<id>` (`csrfToken`, `callbackUrl`); authorization parameters in the query, as
@@ -75,10 +78,11 @@ async fn post_signin(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let auth = auth.for_origin(req.origin_header.as_deref());
     let form = body_fields(&headers, &body);
     let extra = authorization_params(&query_fields(query));
-    let result = signin::start(&auth, &req, &provider, &form, &extra).await;
-    respond(&auth, &req, result, form.get("callbackUrl"))
+    let result = signin::start(auth, &req, &provider, &form, &extra).await;
+    respond(auth, &req, result, form.get("callbackUrl"))
 }
 
 /// `GET|POST /callback/<id>`: the provider's answer.
@@ -90,13 +94,14 @@ async fn callback(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let auth = auth.for_origin(req.origin_header.as_deref());
     let params = if req.method == Method::POST {
         body_fields(&headers, &body)
     } else {
         query_fields(query)
     };
-    let (result, cookies) = signin::callback(&auth, &req, &provider, &params).await;
-    let mut response = respond(&auth, &req, result, None);
+    let (result, cookies) = signin::callback(auth, &req, &provider, &params).await;
+    let mut response = respond(auth, &req, result, None);
     append_cookies(&mut response, cookies);
     response
 }
@@ -109,9 +114,10 @@ async fn post_unlink(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let auth = auth.for_origin(req.origin_header.as_deref());
     let form = body_fields(&headers, &body);
-    let result = accounts::unlink(&auth, &req, &provider, &form).await;
-    respond(&auth, &req, result, form.get("callbackUrl"))
+    let result = accounts::unlink(auth, &req, &provider, &form).await;
+    respond(auth, &req, result, form.get("callbackUrl"))
 }
 
 fn query_fields(query: Option<String>) -> FormFields {
@@ -145,7 +151,65 @@ pub fn serves(auth: &Auth, path: &str, method: &Method) -> bool {
 
 /// `GET /session`.
 async fn get_session(State(auth): State<Auth>, req: AuthRequest) -> Response {
-    match session::current(&auth, &req).await {
+    let auth = auth.for_origin(req.origin_header.as_deref());
+    session_response(session::current(auth, &req).await)
+}
+
+/// What `POST /session` reads: next-auth/react's `update(data)` sends JSON, a form may send
+/// `data` as a JSON string.
+#[derive(serde::Deserialize)]
+struct UpdateBody {
+    #[serde(rename = "csrfToken")]
+    csrf_token: Option<String>,
+    #[serde(default)]
+    data: serde_json::Value,
+}
+
+/// `POST /session {csrfToken, data}`: the session update (see [`session::update`]). Without a
+/// valid CSRF token nothing is updated and the current session is returned, as Auth.js does.
+async fn post_session(
+    State(auth): State<Auth>,
+    req: AuthRequest,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let auth = auth.for_origin(req.origin_header.as_deref());
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let parsed = if is_json {
+        serde_json::from_slice::<UpdateBody>(&body).ok()
+    } else {
+        let form = body_fields(&headers, &body);
+        Some(UpdateBody {
+            csrf_token: form.get("csrfToken").map(str::to_owned),
+            data: form
+                .get("data")
+                .map(|d| serde_json::from_str(d).unwrap_or_else(|_| d.into()))
+                .unwrap_or_default(),
+        })
+    };
+    let Some(body) = parsed else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": "InvalidBody", "message": "expected {csrfToken, data}" })),
+        )
+            .into_response();
+    };
+    match super::csrf::verify(auth, &req, body.csrf_token.as_deref()) {
+        Ok(()) => session_response(session::update(auth, &req, &body.data).await),
+        Err(error) => {
+            tracing::debug!(%error, "session update refused; answering as GET");
+            session_response(session::current(auth, &req).await)
+        }
+    }
+}
+
+fn session_response(
+    result: Result<Reply<Option<crate::auth::types::Session>>, AuthError>,
+) -> Response {
+    match result {
         Ok(reply) => {
             let mut response = Json(reply.value).into_response();
             let headers = response.headers_mut();
@@ -178,7 +242,8 @@ async fn unknown_action(State(_auth): State<Auth>) -> Response {
         .into_response()
 }
 
-fn append_cookies(response: &mut Response, cookies: Vec<String>) {
+/// Adds `Set-Cookie` headers (a value that is not a valid header is skipped).
+pub(crate) fn append_cookies(response: &mut Response, cookies: Vec<String>) {
     for cookie in cookies {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);

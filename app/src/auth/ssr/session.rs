@@ -15,7 +15,7 @@ use super::{
     adapter::UserRow,
     auth::Auth,
     callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
-    config::SessionStrategy,
+    config::{ClientOrigin, SessionStrategy},
     cookies::{self, Lifetime},
     dates::iso_millis,
     error::AuthError,
@@ -23,6 +23,13 @@ use super::{
     reply::Reply,
     request::AuthRequest,
 };
+
+/// The client id of sessions made on the app's own origin when client origins are configured.
+pub const DEFAULT_CLIENT_ID: &str = "default";
+/// Claim and session field: the origin of the client the user signed in through.
+pub const CLIENT_ORIGIN: &str = "clientOrigin";
+/// Claim and session field: that client's id.
+pub const CLIENT_ID: &str = "clientId";
 
 /// The JWT's claims (Auth.js's `token`): the default ones, plus whatever the `jwt` callback adds.
 ///
@@ -132,13 +139,37 @@ impl Token {
 /// Only database failures (database strategy); a bad cookie is "no session", not an error.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn current(auth: &Auth, req: &AuthRequest) -> Result<Reply<Option<Session>>, AuthError> {
-    let name = cookies::names(req.secure).session_token;
+    read(auth, req, None).await
+}
+
+/// `POST /api/auth/session {csrfToken, data}` (the client's `update(data)`): the `jwt` callback
+/// runs with trigger `update` and `session: data` (JWT strategy), the `session` callback with
+/// `new_session: data` (database strategy), and the new session is returned. The caller checks
+/// the CSRF token first; without a valid one Auth.js answers as for `GET`, and so do we.
+///
+/// # Errors
+/// As [`current`].
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update(
+    auth: &Auth,
+    req: &AuthRequest,
+    data: &Value,
+) -> Result<Reply<Option<Session>>, AuthError> {
+    read(auth, req, Some(data)).await
+}
+
+async fn read(
+    auth: &Auth,
+    req: &AuthRequest,
+    update: Option<&Value>,
+) -> Result<Reply<Option<Session>>, AuthError> {
+    let name = auth.cookie_names(req.secure).session_token;
     let Some(raw) = req.cookies.get_chunked(name) else {
         return Ok(Reply::new(None));
     };
     match auth.config().session.strategy {
-        SessionStrategy::Jwt => current_jwt(auth, req, &raw).await,
-        SessionStrategy::Database => current_database(auth, req, &raw).await,
+        SessionStrategy::Jwt => current_jwt(auth, req, &raw, update).await,
+        SessionStrategy::Database => current_database(auth, req, &raw, update).await,
     }
 }
 
@@ -146,8 +177,9 @@ async fn current_jwt(
     auth: &Auth,
     req: &AuthRequest,
     raw: &str,
+    update: Option<&Value>,
 ) -> Result<Reply<Option<Session>>, AuthError> {
-    let name = cookies::names(req.secure).session_token;
+    let name = auth.cookie_names(req.secure).session_token;
     let now = OffsetDateTime::now_utc();
     let keys = auth.session_keys(req.secure);
     let token = match read_token(keys, raw, now.unix_timestamp()) {
@@ -166,20 +198,23 @@ async fn current_jwt(
             user: None,
             account: None,
             profile: None,
-            trigger: None,
+            trigger: update.map(|_| JwtTrigger::Update),
             is_new_user: false,
-            session: None,
+            session: update,
         })
         .await
     else {
+        tracing::debug!("the jwt callback ended the session");
         return Ok(clear(req, name));
     };
     let expires = now + auth.config().session.max_age;
     let session = callbacks
         .session(SessionParams {
-            session: default_session(&token, expires),
+            session: default_session(auth, &token, expires),
             token: Some(&token),
             user: None,
+            trigger: update.map(|_| JwtTrigger::Update),
+            new_session: update,
         })
         .await;
     let cookies = write_jwt(auth, req, token, now, expires)?;
@@ -191,8 +226,9 @@ async fn current_database(
     auth: &Auth,
     req: &AuthRequest,
     raw: &str,
+    update: Option<&Value>,
 ) -> Result<Reply<Option<Session>>, AuthError> {
-    let name = cookies::names(req.secure).session_token;
+    let name = auth.cookie_names(req.secure).session_token;
     if raw.len() > 256 {
         return Ok(clear(req, name));
     }
@@ -234,6 +270,8 @@ async fn current_database(
             },
             token: None,
             user: Some(&user),
+            trigger: update.map(|_| JwtTrigger::Update),
+            new_session: update,
         })
         .await;
     auth.config().events.session(&session).await;
@@ -251,10 +289,11 @@ pub async fn create(
     account: Option<&Account>,
     profile: Option<&Value>,
     is_new_user: bool,
+    client: Option<&ClientOrigin>,
 ) -> Result<Vec<String>, AuthError> {
     let now = OffsetDateTime::now_utc();
     let expires = now + auth.config().session.max_age;
-    let name = cookies::names(req.secure).session_token;
+    let name = auth.cookie_names(req.secure).session_token;
     match auth.config().session.strategy {
         SessionStrategy::Jwt => {
             let mut initial = Token::for_user(user);
@@ -267,6 +306,14 @@ pub async fn create(
                 if let (Some(at), Some(_)) = (account.expires_at, &account.refresh_token) {
                     initial.extra.insert("expires_at".into(), at.into());
                 }
+            }
+            if !auth.config().client_origins.is_empty() {
+                // Multi-client: which client the user signed in through.
+                let (origin, id) = client.map_or((req.origin.as_str(), DEFAULT_CLIENT_ID), |c| {
+                    (c.origin.as_str(), c.id.as_str())
+                });
+                initial.extra.insert(CLIENT_ORIGIN.into(), origin.into());
+                initial.extra.insert(CLIENT_ID.into(), id.into());
             }
             let token = auth
                 .config()
@@ -289,7 +336,15 @@ pub async fn create(
             write_jwt(auth, req, token, now, expires)
         }
         SessionStrategy::Database => {
-            let token = random_uuid();
+            let token = match &auth.config().session.generate_session_token {
+                Some(generate) => generate(),
+                None => random_uuid(),
+            };
+            if token.is_empty() || token.len() > 256 {
+                return Err(AuthError::Configuration(
+                    "generate_session_token must return 1 to 256 characters".into(),
+                ));
+            }
             let user_agent = req
                 .user_agent
                 .as_ref()
@@ -315,7 +370,7 @@ pub async fn create(
 /// # Errors
 /// Database errors (database strategy).
 pub async fn current_user_id(auth: &Auth, req: &AuthRequest) -> Result<Option<i32>, AuthError> {
-    let name = cookies::names(req.secure).session_token;
+    let name = auth.cookie_names(req.secure).session_token;
     let Some(raw) = req.cookies.get_chunked(name) else {
         return Ok(None);
     };
@@ -345,7 +400,7 @@ pub async fn current_user_id(auth: &Auth, req: &AuthRequest) -> Result<Option<i3
 /// # Errors
 /// Database errors.
 pub async fn destroy(auth: &Auth, req: &AuthRequest) -> Result<Vec<String>, AuthError> {
-    let name = cookies::names(req.secure).session_token;
+    let name = auth.cookie_names(req.secure).session_token;
     let Some(raw) = req.cookies.get_chunked(name) else {
         return Ok(Vec::new());
     };
@@ -378,17 +433,26 @@ fn read_token(keys: &KeySet, raw: &str, now: i64) -> Result<Token, JwtError> {
     Ok(token)
 }
 
-fn default_session(token: &Token, expires: OffsetDateTime) -> Session {
+fn default_session(auth: &Auth, token: &Token, expires: OffsetDateTime) -> Session {
     let mut extra = Map::new();
     // A failed provider-token refresh shows on the session, as Auth.js's guides do it.
     if let Some(error) = token.extra.get("error") {
         extra.insert("error".into(), error.clone());
+    }
+    let mut user_extra = Map::new();
+    if !auth.config().client_origins.is_empty() {
+        for claim in ["provider", CLIENT_ORIGIN, CLIENT_ID] {
+            if let Some(value) = token.extra.get(claim) {
+                user_extra.insert(claim.into(), value.clone());
+            }
+        }
     }
     Session {
         user: User {
             name: token.name.clone(),
             email: token.email.clone(),
             image: token.picture.clone(),
+            extra: user_extra,
             ..User::default()
         },
         expires: iso_millis(expires),
@@ -404,14 +468,14 @@ fn write_jwt(
     expires: OffsetDateTime,
 ) -> Result<Vec<String>, AuthError> {
     token.iat = Some(now.unix_timestamp());
-    token.exp = Some(expires.unix_timestamp());
+    token.exp = Some((now + auth.config().jwt_max_age()).unix_timestamp());
     token.jti = Some(random_uuid());
     let encoded = auth
         .session_keys(req.secure)
         .encode(&token)
         .map_err(|e| AuthError::Configuration(format!("cannot encode the session token: {e}")))?;
     Ok(cookies::set_chunked(
-        cookies::names(req.secure).session_token,
+        auth.cookie_names(req.secure).session_token,
         &encoded,
         Lifetime::Until(expires),
         req.secure,

@@ -32,13 +32,13 @@ pub struct SignedIn {
 }
 
 /// The `callbackUrl` a POST asked for: the form field, else the `callback-url` cookie.
-pub fn requested_callback_url(req: &AuthRequest, form: &FormFields) -> Option<String> {
+pub fn requested_callback_url(auth: &Auth, req: &AuthRequest, form: &FormFields) -> Option<String> {
     form.get("callbackUrl")
         .map(str::to_owned)
         .or_else(|| {
             let raw = req
                 .cookies
-                .get(super::cookies::names(req.secure).callback_url)?;
+                .get(auth.cookie_names(req.secure).callback_url)?;
             url::form_urlencoded::parse(format!("v={raw}").as_bytes())
                 .next()
                 .map(|(_, v)| v.into_owned())
@@ -77,6 +77,12 @@ pub async fn complete(
             ))))
         }
     }
+    let callback_target = redirect::resolve(auth, req, callback_url);
+    // Multi-client: the client is the one the user returns to, else the one that posted.
+    let client = url::Url::parse(&callback_target)
+        .ok()
+        .and_then(|url| auth.client(&url.origin().ascii_serialization()))
+        .or_else(|| req.origin_header.as_deref().and_then(|o| auth.client(o)));
     let cookies = session::create(
         auth,
         req,
@@ -84,16 +90,17 @@ pub async fn complete(
         Some(&signed.account),
         signed.profile.as_ref(),
         signed.is_new_user,
+        client,
     )
     .await?;
     config
         .events
         .sign_in(&signed.user, Some(&signed.account), signed.is_new_user)
         .await;
-    tracing::debug!("signed in");
+    tracing::debug!(new_user = signed.is_new_user, "signed in");
     let target = match (&config.pages.new_user, signed.is_new_user) {
         (Some(new_user), true) => redirect::resolve(auth, req, Some(new_user)),
-        _ => redirect::resolve(auth, req, callback_url),
+        _ => callback_target,
     };
     Ok(Reply::with_cookies(Redirect(target), cookies))
 }
@@ -150,6 +157,10 @@ pub async fn sign_out(
 ) -> Result<Reply<Redirect>, AuthError> {
     super::csrf::verify(auth, req, form.get("csrfToken"))?;
     let cookies = session::destroy(auth, req).await?;
-    let target = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    let target = redirect::resolve(
+        auth,
+        req,
+        requested_callback_url(auth, req, form).as_deref(),
+    );
     Ok(Reply::with_cookies(Redirect(target), cookies))
 }

@@ -53,7 +53,11 @@ pub async fn post(
         .map_err(|_| AuthError::EmailRateLimited)?;
     rate_limit::record_keys(auth, &keys, provider.limits.window).await?;
 
-    let callback = redirect::resolve(auth, req, requested_callback_url(req, form).as_deref());
+    let callback = redirect::resolve(
+        auth,
+        req,
+        requested_callback_url(auth, req, form).as_deref(),
+    );
     let token = hex::encode(rand::random::<[u8; 32]>());
     let hash = token_hash(auth, &token);
     let expires = OffsetDateTime::now_utc() + provider.max_age;
@@ -82,8 +86,10 @@ pub async fn post(
         return Err(AuthError::Email(error));
     }
     tracing::debug!("sign-in link sent");
-    Ok(Reply::new(Redirect(req.auth_url(
-        auth,
-        "/verify-request?provider=email&type=email",
-    ))))
+    let query = "provider=email&type=email";
+    let target = match &auth.config().pages.verify_request {
+        Some(page) => format!("{}{page}?{query}", req.origin),
+        None => req.auth_url(auth, &format!("/verify-request?{query}")),
+    };
+    Ok(Reply::new(Redirect(target)))
 }

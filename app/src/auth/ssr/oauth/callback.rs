@@ -41,7 +41,7 @@ pub async fn handle(
         let url = req.auth_url(auth, &format!("/callback/{provider_id}?{query}"));
         return (Ok(Reply::new(Redirect(url))), Vec::new());
     }
-    let clear = checks::clear_all(req);
+    let clear = checks::clear_all(auth, req);
     (run(auth, req, provider_id, params).await, clear)
 }
 

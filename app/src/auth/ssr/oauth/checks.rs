@@ -32,8 +32,7 @@ pub enum Check {
 impl Check {
     const ALL: [Check; 3] = [Check::State, Check::Pkce, Check::Nonce];
 
-    fn cookie_name(self, secure: bool) -> &'static str {
-        let names = cookies::names(secure);
+    fn cookie_name(self, names: &cookies::CookieNames) -> &'static str {
         match self {
             Self::State => names.state,
             Self::Pkce => names.pkce_code_verifier,
@@ -76,12 +75,13 @@ pub struct CheckKeys {
 
 impl CheckKeys {
     /// Derives the keys (once, at start-up).
-    pub fn derive(secrets: &[Secret]) -> Self {
-        let keys =
-            |secure| Check::ALL.map(|check| KeySet::derive(secrets, check.cookie_name(secure)));
+    pub fn derive(secrets: &[Secret], names: &[cookies::CookieNames; 2]) -> Self {
+        let keys = |names: &cookies::CookieNames| {
+            Check::ALL.map(|check| KeySet::derive(secrets, check.cookie_name(names)))
+        };
         Self {
-            plain: keys(false),
-            secure: keys(true),
+            plain: keys(&names[0]),
+            secure: keys(&names[1]),
         }
     }
 
@@ -116,7 +116,7 @@ pub fn seal(
         .encode(&sealed)
         .ok()?;
     Some(cookies::set(
-        check.cookie_name(req.secure),
+        check.cookie_name(auth.cookie_names(req.secure)),
         &token,
         Lifetime::MaxAge(MAX_AGE_SECS),
         req.secure,
@@ -125,7 +125,9 @@ pub fn seal(
 
 /// The value of `check` sealed for `provider`, if the request carries a valid, unexpired one.
 pub fn open(auth: &Auth, req: &AuthRequest, check: Check, provider: &str) -> Option<Sealed> {
-    let raw = req.cookies.get(check.cookie_name(req.secure))?;
+    let raw = req
+        .cookies
+        .get(check.cookie_name(auth.cookie_names(req.secure)))?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let sealed: Sealed = auth
         .check_keys()
@@ -136,10 +138,10 @@ pub fn open(auth: &Auth, req: &AuthRequest, check: Check, provider: &str) -> Opt
 }
 
 /// `Set-Cookie` values clearing every check cookie the request carries (single use).
-pub fn clear_all(req: &AuthRequest) -> Vec<String> {
+pub fn clear_all(auth: &Auth, req: &AuthRequest) -> Vec<String> {
     Check::ALL
         .iter()
-        .map(|check| check.cookie_name(req.secure))
+        .map(|check| check.cookie_name(auth.cookie_names(req.secure)))
         .filter(|name| req.cookies.get(name).is_some())
         .map(|name| cookies::clear(name, req.secure))
         .collect()

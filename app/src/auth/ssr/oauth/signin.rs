@@ -46,7 +46,7 @@ pub async fn post(
     authorization_params: &[(String, String)],
 ) -> Result<Reply<Redirect>, AuthError> {
     csrf::verify(auth, req, form.get("csrfToken"))?;
-    let callback_url = requested_callback_url(req, form);
+    let callback_url = requested_callback_url(auth, req, form);
     start(
         auth,
         req,

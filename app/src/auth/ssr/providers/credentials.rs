@@ -130,7 +130,7 @@ pub async fn callback(
         provider_account_id: user.id.to_string(),
         ..Account::default()
     };
-    let callback_url = signin::requested_callback_url(req, form);
+    let callback_url = signin::requested_callback_url(auth, req, form);
     signin::complete(
         auth,
         req,
@@ -219,7 +219,7 @@ pub async fn register(
         provider_account_id: user.id.to_string(),
         ..Account::default()
     };
-    let callback_url = signin::requested_callback_url(req, form);
+    let callback_url = signin::requested_callback_url(auth, req, form);
     Ok(signin::complete(
         auth,
         req,
