@@ -394,3 +394,34 @@ async fn the_verify_request_page_theme_and_update_user_event_apply_to_email_sign
     assert_eq!(client.session().await["user"]["email"], "mia@example.com");
     assert_eq!(updated.0.lock().unwrap().clone(), ["mia@example.com"]);
 }
+
+/// The `sign_in` callback is asked before a link is sent (Auth.js's `verificationRequest`): a
+/// refused address gets `AccessDenied` and no email, no token.
+#[tokio::test]
+async fn a_refused_address_gets_no_link() {
+    let smtp = SmtpServer::start(None).await;
+    let app = TestApp::with(
+        &Backend::Sqlite,
+        with_email(&smtp.url(), |p| p).callbacks(server::hooks::StarterCallbacks {
+            denied_domains: vec!["blocked.example".into()],
+            ..Default::default()
+        }),
+    )
+    .await;
+    let mut client = app.client();
+    let res = ask_for_link(&mut client, "eve@blocked.example").await;
+    expect_error(&res, "/api/auth/error", "error=AccessDenied");
+    assert_eq!(
+        app.state
+            .db
+            .count_verification_tokens("eve@blocked.example")
+            .await
+            .unwrap(),
+        0
+    );
+    // Others still get theirs.
+    let res = ask_for_link(&mut client, "ok@example.com").await;
+    assert!(res.location().unwrap().contains("/verify-request"));
+    assert_eq!(smtp.messages("ok@example.com").await.len(), 1);
+    assert!(smtp.messages("eve@blocked.example").await.is_empty());
+}

@@ -46,6 +46,10 @@ pub struct SignInParams<'a> {
     pub account: Option<&'a Account>,
     /// The provider's raw profile (OAuth/OIDC).
     pub profile: Option<&'a Value>,
+    /// `true` when an email sign-in link is about to be sent (Auth.js's
+    /// `email.verificationRequest`): refusing then means no link is sent. The user is the
+    /// existing one for that address, or one with id 0 and only the address when there is none.
+    pub verification_request: bool,
 }
 
 /// The `sign_in` callback's answer.

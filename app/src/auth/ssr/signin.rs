@@ -64,6 +64,7 @@ pub async fn complete(
             user: &signed.user,
             account: Some(&signed.account),
             profile: signed.profile.as_ref(),
+            verification_request: false,
         })
         .await;
     match decision {

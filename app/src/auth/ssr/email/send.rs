@@ -9,7 +9,9 @@ use crate::auth::form::FormFields;
 
 use super::{
     super::{
+        adapter::UserRow,
         auth::Auth,
+        callbacks::{Account, SignInDecision, SignInParams},
         csrf,
         error::AuthError,
         providers::credentials::normalize_email,
@@ -52,6 +54,47 @@ pub async fn post(
         .await
         .map_err(|_| AuthError::EmailRateLimited)?;
     rate_limit::record_keys(auth, &keys, provider.limits.window).await?;
+
+    // As Auth.js: the sign_in callback is asked before a link is sent, so a refused address
+    // never gets one (it is asked again when the link is used).
+    let user = auth
+        .db()
+        .get_user_by_email(&email)
+        .await?
+        .unwrap_or_else(|| UserRow {
+            id: 0,
+            name: None,
+            email: Some(email.clone()),
+            email_verified: None,
+            image: None,
+        });
+    let account = Account {
+        provider: provider.id.clone(),
+        kind: "email".into(),
+        provider_account_id: email.clone(),
+        ..Account::default()
+    };
+    let decision = auth
+        .config()
+        .callbacks
+        .sign_in(SignInParams {
+            user: &user,
+            account: Some(&account),
+            profile: None,
+            verification_request: true,
+        })
+        .await;
+    match decision {
+        SignInDecision::Allow => {}
+        SignInDecision::Deny => return Err(AuthError::AccessDenied),
+        SignInDecision::RedirectTo(url) => {
+            return Ok(Reply::new(Redirect(redirect::resolve(
+                auth,
+                req,
+                Some(&url),
+            ))))
+        }
+    }
 
     let callback = redirect::resolve(
         auth,
