@@ -41,6 +41,8 @@ locked_wasm_bindgen_version() {
 
 # Progress line: "==> <prefix>: <message>".
 say() { printf '==> %s\n' "$*"; }
+# A fresh random secret (64 hex characters) for a test or bench run: nothing fixed is committed.
+random_secret() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
 die() {
     printf '==> error: %s\n' "$*" >&2
     exit 1
