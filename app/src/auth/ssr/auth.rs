@@ -119,30 +119,30 @@ impl Auth {
         })
     }
 
-    /// The instance that serves a request from `origin`: the one the `create_auth_config` hook
-    /// made for that client origin, else this one.
-    pub fn for_origin(&self, origin: Option<&str>) -> &Auth {
-        origin
-            .and_then(|origin| {
-                self.inner
-                    .clients
-                    .iter()
-                    .find(|(o, _)| o.eq_ignore_ascii_case(origin))
-            })
-            .map_or(self, |(_, auth)| auth)
+    /// The instance that serves a request: the one the `create_auth_config` hook made for the
+    /// client origin in its `Origin` header, else this one.
+    pub fn for_parts(&self, parts: &Parts) -> &Auth {
+        self.client_instance(parts).unwrap_or(self)
     }
 
-    /// The instance for a request: by its `Origin` header (see [`Auth::for_origin`]).
-    pub fn for_parts(&self, parts: &Parts) -> &Auth {
-        if self.inner.clients.is_empty() {
-            return self;
+    /// [`Auth::for_parts`], owned: no clone when it is this one.
+    pub fn into_for_parts(self, parts: &Parts) -> Auth {
+        if let Some(client) = self.client_instance(parts) {
+            return client.clone();
         }
-        self.for_origin(
-            parts
-                .headers
-                .get(http::header::ORIGIN)
-                .and_then(|v| v.to_str().ok()),
-        )
+        self
+    }
+
+    fn client_instance(&self, parts: &Parts) -> Option<&Auth> {
+        if self.inner.clients.is_empty() {
+            return None;
+        }
+        let origin = parts.headers.get(http::header::ORIGIN)?.to_str().ok()?;
+        self.inner
+            .clients
+            .iter()
+            .find(|(o, _)| o.eq_ignore_ascii_case(origin))
+            .map(|(_, auth)| auth)
     }
 
     /// The listed client with this origin, if any.

@@ -22,7 +22,7 @@ use super::{
 pub fn auth_and_request() -> Result<(Auth, AuthRequest), AuthError> {
     let auth = use_context::<Auth>().ok_or(AuthError::NotMounted("Auth"))?;
     let parts = use_context::<Parts>().ok_or(AuthError::NotMounted("request Parts"))?;
-    let auth = auth.for_parts(&parts).clone();
+    let auth = auth.into_for_parts(&parts);
     let req = AuthRequest::from_parts(&auth, &parts);
     Ok((auth, req))
 }

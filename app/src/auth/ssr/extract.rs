@@ -1,4 +1,5 @@
-//! Axum extractors for handlers outside Leptos: [`MaybeSession`] and [`RequireSession`].
+//! Axum extractors for handlers outside Leptos: [`ClientAuth`], [`MaybeSession`] and
+//! [`RequireSession`].
 
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -10,6 +11,23 @@ use http::{header, request::Parts, StatusCode};
 use crate::auth::types::{AuthErrorCode, PageAuth, Session};
 
 use super::{auth::Auth, request::AuthRequest, session};
+
+/// The auth instance that serves this request (see [`Auth::for_parts`]): every axum door takes
+/// it, so a listed client's configuration applies wherever its requests arrive.
+#[derive(Debug, Clone)]
+pub struct ClientAuth(pub Auth);
+
+impl<S> FromRequestParts<S> for ClientAuth
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(Auth::from_ref(state).into_for_parts(parts)))
+    }
+}
 
 /// The session, if there is one. Never rejects: a database failure is logged and reads as none.
 #[derive(Debug, Clone)]
@@ -42,7 +60,8 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(resolve(parts, &Auth::from_ref(state)).await))
+        let auth = Auth::from_ref(state).into_for_parts(parts);
+        Ok(Self(resolve(parts, &auth).await))
     }
 }
 
@@ -75,7 +94,7 @@ where
     type Rejection = SessionRequired;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Auth::from_ref(state);
+        let auth = Auth::from_ref(state).into_for_parts(parts);
         if let Some(session) = resolve(parts, &auth).await {
             return Ok(Self(session));
         }

@@ -121,7 +121,7 @@ fn forbidden_page() -> Response {
 /// Axum middleware for the page routes (`route_layer` it on the Leptos routes only).
 pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let auth = auth.for_parts(&parts).clone();
+    let auth = auth.into_for_parts(&parts);
     if let Some(custom) = custom_page(&auth, &parts.uri) {
         // As Auth.js: a built-in page that was replaced redirects to its replacement.
         return found(&custom);

@@ -16,6 +16,7 @@ use super::{
     accounts,
     auth::Auth,
     error::AuthError,
+    extract::ClientAuth,
     oauth, redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
@@ -55,69 +56,66 @@ where
 
 /// `GET /signin/<id>?callbackUrl=`: starts an OAuth flow directly (state and PKCE protect it).
 async fn get_signin(
-    State(auth): State<Auth>,
+    ClientAuth(auth): ClientAuth,
     Path(provider): Path<String>,
     RawQuery(query): RawQuery,
     req: AuthRequest,
 ) -> Response {
-    let auth = auth.for_origin(req.origin_header.as_deref());
     let params = query_fields(query);
     let callback_url = params.get("callbackUrl").map(str::to_owned);
     let extra = authorization_params(&params);
-    let result = oauth::signin::start(auth, &req, &provider, callback_url.as_deref(), &extra).await;
-    respond(auth, &req, result, callback_url.as_deref())
+    let result =
+        oauth::signin::start(&auth, &req, &provider, callback_url.as_deref(), &extra).await;
+    respond(&auth, &req, result, callback_url.as_deref())
 }
 
 /// `POST /signin/<id>` (`csrfToken`, `callbackUrl`); authorization parameters in the query, as
 /// `signIn(id, options, authorizationParams)` sends them.
 async fn post_signin(
-    State(auth): State<Auth>,
+    ClientAuth(auth): ClientAuth,
     Path(provider): Path<String>,
     RawQuery(query): RawQuery,
     req: AuthRequest,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = auth.for_origin(req.origin_header.as_deref());
     let form = body_fields(&headers, &body);
     let extra = authorization_params(&query_fields(query));
-    let result = signin::start(auth, &req, &provider, &form, &extra).await;
-    respond(auth, &req, result, form.get("callbackUrl"))
+    let result = signin::start(&auth, &req, &provider, &form, &extra).await;
+    respond(&auth, &req, result, form.get("callbackUrl"))
 }
 
 /// `GET|POST /callback/<id>`: the provider's answer.
 async fn callback(
-    State(auth): State<Auth>,
+    ClientAuth(auth): ClientAuth,
     Path(provider): Path<String>,
     RawQuery(query): RawQuery,
     req: AuthRequest,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = auth.for_origin(req.origin_header.as_deref());
     let params = if req.method == Method::POST {
         body_fields(&headers, &body)
     } else {
         query_fields(query)
     };
-    let (result, cookies) = signin::callback(auth, &req, &provider, &params).await;
-    let mut response = respond(auth, &req, result, None);
+    let (result, cookies) = signin::callback(&auth, &req, &provider, &params).await;
+    let mut response = respond(&auth, &req, result, None);
     append_cookies(&mut response, cookies);
     response
 }
 
 /// `POST /unlink/<id>` (`csrfToken`, `callbackUrl`).
 async fn post_unlink(
-    State(auth): State<Auth>,
+    ClientAuth(auth): ClientAuth,
     Path(provider): Path<String>,
     req: AuthRequest,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = auth.for_origin(req.origin_header.as_deref());
     let form = body_fields(&headers, &body);
-    let result = accounts::unlink(auth, &req, &provider, &form).await;
-    respond(auth, &req, result, form.get("callbackUrl"))
+    let result = accounts::unlink(&auth, &req, &provider, &form).await;
+    respond(&auth, &req, result, form.get("callbackUrl"))
 }
 
 fn query_fields(query: Option<String>) -> FormFields {
@@ -150,9 +148,8 @@ pub fn serves(auth: &Auth, path: &str, method: &Method) -> bool {
 }
 
 /// `GET /session`.
-async fn get_session(State(auth): State<Auth>, req: AuthRequest) -> Response {
-    let auth = auth.for_origin(req.origin_header.as_deref());
-    session_response(session::current(auth, &req).await)
+async fn get_session(ClientAuth(auth): ClientAuth, req: AuthRequest) -> Response {
+    session_response(session::current(&auth, &req).await)
 }
 
 /// What `POST /session` reads: next-auth/react's `update(data)` sends JSON, a form may send
@@ -168,12 +165,11 @@ struct UpdateBody {
 /// `POST /session {csrfToken, data}`: the session update (see [`session::update`]). Without a
 /// valid CSRF token nothing is updated and the current session is returned, as Auth.js does.
 async fn post_session(
-    State(auth): State<Auth>,
+    ClientAuth(auth): ClientAuth,
     req: AuthRequest,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = auth.for_origin(req.origin_header.as_deref());
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -197,11 +193,11 @@ async fn post_session(
         )
             .into_response();
     };
-    match super::csrf::verify(auth, &req, body.csrf_token.as_deref()) {
-        Ok(()) => session_response(session::update(auth, &req, &body.data).await),
+    match super::csrf::verify(&auth, &req, body.csrf_token.as_deref()) {
+        Ok(()) => session_response(session::update(&auth, &req, &body.data).await),
         Err(error) => {
             tracing::debug!(%error, "session update refused; answering as GET");
-            session_response(session::current(auth, &req).await)
+            session_response(session::current(&auth, &req).await)
         }
     }
 }

@@ -2,6 +2,8 @@
 //! updating a user's provider tokens.
 
 use super::{on_pool, AdapterError, Db, UserRow};
+// Auth.js's account, as the callbacks see it, is also what gets stored.
+use crate::auth::ssr::callbacks::Account;
 
 /// A row of `accounts` (the provider tokens are secrets: never log them).
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -46,33 +48,36 @@ impl std::fmt::Debug for AccountRow {
     }
 }
 
-/// The fields of an account to link.
-#[derive(Clone, Default)]
-pub struct NewAccount {
-    /// `oauth`, `oidc`, `email` or `credentials`.
-    pub kind: String,
-    /// Provider id.
-    pub provider: String,
-    /// The user's id at the provider.
-    pub provider_account_id: String,
-    /// OAuth refresh token.
-    pub refresh_token: Option<String>,
-    /// OAuth access token.
-    pub access_token: Option<String>,
-    /// Access token expiry (Unix seconds).
-    pub expires_at: Option<i64>,
-    /// OIDC id token.
-    pub id_token: Option<String>,
-    /// Granted scopes.
-    pub scope: Option<String>,
-    /// OIDC session state.
-    pub session_state: Option<String>,
-    /// Token type.
-    pub token_type: Option<String>,
-}
-
 const COLUMNS: &str = r#"id, "userId", type, provider, "providerAccountId", refresh_token,
     access_token, expires_at, id_token, scope, session_state, token_type"#;
+
+/// `INSERT INTO accounts ... RETURNING` every column; bound by [`bind_account!`].
+fn insert_account_sql() -> String {
+    format!(
+        r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token,
+            access_token, expires_at, id_token, scope, session_state, token_type)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
+    )
+}
+
+/// Binds a user id and an account to [`insert_account_sql`] (a macro: the query type differs
+/// between SQLite and PostgreSQL).
+macro_rules! bind_account {
+    ($sql:expr, $user_id:expr, $account:expr) => {
+        sqlx::query_as::<_, AccountRow>($sql)
+            .bind($user_id)
+            .bind(&$account.kind)
+            .bind(&$account.provider)
+            .bind(&$account.provider_account_id)
+            .bind(&$account.refresh_token)
+            .bind(&$account.access_token)
+            .bind($account.expires_at)
+            .bind(&$account.id_token)
+            .bind(&$account.scope)
+            .bind(&$account.session_state)
+            .bind(&$account.token_type)
+    };
+}
 
 impl Db {
     /// Links a provider account to a user.
@@ -82,25 +87,10 @@ impl Db {
     pub async fn link_account(
         &self,
         user_id: i32,
-        account: &NewAccount,
+        account: &Account,
     ) -> Result<AccountRow, AdapterError> {
-        let sql = format!(
-            r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token,
-                access_token, expires_at, id_token, scope, session_state, token_type)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
-        );
-        on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(&sql)
-            .bind(user_id)
-            .bind(&account.kind)
-            .bind(&account.provider)
-            .bind(&account.provider_account_id)
-            .bind(&account.refresh_token)
-            .bind(&account.access_token)
-            .bind(account.expires_at)
-            .bind(&account.id_token)
-            .bind(&account.scope)
-            .bind(&account.session_state)
-            .bind(&account.token_type)
+        let sql = insert_account_sql();
+        on_pool!(self, |pool| bind_account!(&sql, user_id, account)
             .fetch_one(pool)
             .await)
         .map_err(AdapterError::from_insert)
@@ -113,15 +103,11 @@ impl Db {
     pub async fn create_user_with_account(
         &self,
         user: &super::NewUser,
-        account: &NewAccount,
+        account: &Account,
     ) -> Result<(UserRow, AccountRow), AdapterError> {
         let insert_user = r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4)
             RETURNING id, name, email, "emailVerified", image"#;
-        let insert_account = format!(
-            r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token,
-                access_token, expires_at, id_token, scope, session_state, token_type)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"#
-        );
+        let insert_account = insert_account_sql();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let row = sqlx::query_as::<_, UserRow>(insert_user)
@@ -132,18 +118,7 @@ impl Db {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(AdapterError::from_insert)?;
-            let account_row = sqlx::query_as::<_, AccountRow>(&insert_account)
-                .bind(row.id)
-                .bind(&account.kind)
-                .bind(&account.provider)
-                .bind(&account.provider_account_id)
-                .bind(&account.refresh_token)
-                .bind(&account.access_token)
-                .bind(account.expires_at)
-                .bind(&account.id_token)
-                .bind(&account.scope)
-                .bind(&account.session_state)
-                .bind(&account.token_type)
+            let account_row = bind_account!(&insert_account, row.id, account)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(AdapterError::from_insert)?;

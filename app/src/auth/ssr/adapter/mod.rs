@@ -21,7 +21,7 @@ mod sessions;
 mod users;
 mod verification;
 
-pub use accounts::{AccountRow, NewAccount};
+pub use accounts::AccountRow;
 pub use flow_store::FlowStore;
 pub use sessions::{SessionDetails, SessionRow};
 pub use users::{NewUser, UserRow};

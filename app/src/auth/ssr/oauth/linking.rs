@@ -8,7 +8,7 @@
 //! - otherwise: a new user with this account, created in one transaction.
 
 use super::super::{
-    adapter::{AdapterError, NewAccount, NewUser, UserRow},
+    adapter::{AdapterError, NewUser, UserRow},
     auth::Auth,
     callbacks::Account,
     error::AuthError,
@@ -66,10 +66,7 @@ pub async fn resolve(
                 email_verified: profile.email_verified.then(time::OffsetDateTime::now_utc),
                 image: profile.image.clone(),
             };
-            match db
-                .create_user_with_account(&new_user, &new_account(account))
-                .await
-            {
+            match db.create_user_with_account(&new_user, account).await {
                 Ok((user, _)) => {
                     let events = &auth.config().events;
                     events.create_user(&user).await;
@@ -93,7 +90,7 @@ pub async fn resolve(
 }
 
 async fn link(auth: &Auth, user: &UserRow, account: &Account) -> Result<(), AuthError> {
-    match auth.db().link_account(user.id, &new_account(account)).await {
+    match auth.db().link_account(user.id, account).await {
         Ok(_) => {
             auth.config().events.link_account(user, account).await;
             Ok(())
@@ -121,20 +118,4 @@ async fn refresh_tokens(auth: &Auth, user_id: i32, account: &Account) -> Result<
         )
         .await?;
     Ok(())
-}
-
-/// The row to store for an account.
-pub fn new_account(account: &Account) -> NewAccount {
-    NewAccount {
-        kind: account.kind.clone(),
-        provider: account.provider.clone(),
-        provider_account_id: account.provider_account_id.clone(),
-        refresh_token: account.refresh_token.clone(),
-        access_token: account.access_token.clone(),
-        expires_at: account.expires_at,
-        id_token: account.id_token.clone(),
-        scope: account.scope.clone(),
-        session_state: account.session_state.clone(),
-        token_type: account.token_type.clone(),
-    }
 }
