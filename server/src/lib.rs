@@ -5,7 +5,7 @@
 //! routes, static files, and the layers (flow sessions, body limit, tracing). `main.rs` reads the
 //! configuration and serves it; the integration tests call [`router`] directly.
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
 
 use app::{
     auth::ssr::{page, routes as auth_routes, Auth, AuthConfig, Db, FlowStore},
@@ -23,7 +23,9 @@ use axum::{
     Json, Router,
 };
 use leptos::{config::LeptosOptions, prelude::provide_context};
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{
+    generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
+};
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::SessionManagerLayer;
 
@@ -75,9 +77,22 @@ pub async fn state_with_db(
     })
 }
 
+/// The app's routes, listed once per process.
+///
+/// Listing them renders the app with resource loading switched off through a process-wide
+/// flag (leptos_server's `SuppressResourceLoad`), and a resource that first polls while the flag
+/// is up waits forever (leptos#4773): a page with a `<Suspense>` rendered by another router in
+/// the same process at that moment would never finish. Listing once, before the first router
+/// exists, means no page can be rendering while it happens, however many routers a process
+/// builds (the integration tests build one per test).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole app as an axum router.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let auth = state.auth.clone();
         move || provide_context(auth.clone())

@@ -220,3 +220,38 @@ async fn garbage_cookies_on_pages_are_harmless() {
         .unwrap()
         .contains("Max-Age=0"));
 }
+
+/// Building a router lists the app's routes, and Leptos lists them with resource loading
+/// switched off process-wide; a page whose `<Suspense>` started meanwhile used to wait forever
+/// (leptos#4773). Routers built while pages render must not stall them.
+#[tokio::test]
+async fn building_routers_never_stalls_a_page_rendering_meanwhile() {
+    let app = TestApp::new().await;
+    let state = app.state.clone();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let done = done.clone();
+        move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let _entered = runtime.enter();
+            for _ in 0..300 {
+                drop(server::router(state.clone()));
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let mut client = app.client();
+    let mut renders = 0;
+    while !done.load(std::sync::atomic::Ordering::SeqCst) || renders < 20 {
+        // The sign-in page awaits a resource (the provider list) in a `<Suspense>`; the
+        // client fails the test if a response takes longer than its limit.
+        let page = client.get_html("/api/auth/signin").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("/api/auth/callback/credentials"));
+        renders += 1;
+    }
+    builder.join().unwrap();
+}

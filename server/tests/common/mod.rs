@@ -244,6 +244,17 @@ impl Res {
     }
 }
 
+/// How long one in-process request may take before the test fails (a hang must fail the test
+/// with the request's name, not stall the suite).
+const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `future`, or a panic naming the request and what it was waiting for after [`REQUEST_LIMIT`].
+async fn within<F: std::future::Future>(what: &str, waiting_for: &str, future: F) -> F::Output {
+    tokio::time::timeout(REQUEST_LIMIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no {waiting_for} after {REQUEST_LIMIT:?}"))
+}
+
 /// A client with a cookie jar, like one browser tab.
 #[derive(Clone)]
 pub struct Client {
@@ -278,14 +289,21 @@ impl Client {
                 v.parse().unwrap(),
             );
         }
-        let response = self
-            .router
-            .clone()
-            .oneshot(Request::from_parts(parts, body))
-            .await
-            .unwrap();
+        let what = format!("{} {}", parts.method, parts.uri);
+        let response = within(
+            &what,
+            "the response",
+            self.router
+                .clone()
+                .oneshot(Request::from_parts(parts, body)),
+        )
+        .await
+        .unwrap();
         let (parts, body) = response.into_parts();
-        let bytes = body.collect().await.unwrap().to_bytes();
+        let bytes = within(&what, "the body", body.collect())
+            .await
+            .unwrap()
+            .to_bytes();
         let res = Res {
             status: parts.status,
             headers: parts.headers,
