@@ -118,7 +118,9 @@ pub fn router(state: AppState) -> Router {
             context.clone(),
             flow_sessions,
         ))
-        .merge(auth_routes::router(&state.auth))
+        // The axum auth routes need only the auth instance; as their own state it spares every
+        // request (`GET /session` is the hot path) a clone of the whole `AppState`.
+        .merge(auth_routes::router::<Auth>(&state.auth).with_state(state.auth.clone()))
         .route("/api/health", get(health))
         .fallback_service(
             site_files(&state.leptos_options, context).with_state::<()>(state.clone()),
