@@ -84,7 +84,10 @@ async fn a_copied_cookie_dies_on_every_instance_when_its_session_ends() {
         .next()
         .unwrap()
         .to_owned();
-    let other_device = reqwest::Client::new();
+    let other_device = reqwest::Client::builder()
+        .timeout(common::REQUEST_LIMIT)
+        .build()
+        .unwrap();
     let read = |base: String| {
         let client = other_device.clone();
         let cookie = copied.clone();

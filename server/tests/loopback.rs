@@ -7,7 +7,7 @@ mod common;
 use std::net::SocketAddr;
 
 use app::auth::ssr::config::RateLimits;
-use common::{config, Backend, TestApp};
+use common::{config, http_client as client, Backend, TestApp};
 
 async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -22,14 +22,6 @@ async fn serve(app: &TestApp) -> String {
         .unwrap();
     });
     format!("http://{addr}")
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -244,15 +244,26 @@ impl Res {
     }
 }
 
-/// How long one in-process request may take before the test fails (a hang must fail the test
-/// with the request's name, not stall the suite).
-const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long one request may take before the test fails (a hang must fail the test with the
+/// request's name, not stall the suite).
+pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// `future`, or a panic naming the request and what it was waiting for after [`REQUEST_LIMIT`].
 async fn within<F: std::future::Future>(what: &str, waiting_for: &str, future: F) -> F::Output {
     tokio::time::timeout(REQUEST_LIMIT, future)
         .await
         .unwrap_or_else(|_| panic!("{what}: no {waiting_for} after {REQUEST_LIMIT:?}"))
+}
+
+/// An HTTP client for tests over loopback: a cookie jar, redirects not followed (the tests
+/// read them), and every request bounded by [`REQUEST_LIMIT`].
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_LIMIT)
+        .build()
+        .unwrap()
 }
 
 /// A client with a cookie jar, like one browser tab.

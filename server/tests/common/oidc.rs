@@ -78,11 +78,7 @@ impl Drop for OidcProvider {
 /// as `login`, until the provider sends the browser back to the app. Returns the app URL
 /// (`.../api/auth/callback/<id>?code=...&state=...`).
 pub async fn authorize(authorization_url: &str, login: &str) -> String {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = super::http_client();
     let mut next = Request::Get(authorization_url.to_owned());
     for _ in 0..20 {
         let response = match &next {

@@ -63,7 +63,10 @@ impl ServerProcess {
             });
         }
         let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .unwrap();
         for _ in 0..200 {
             if let Ok(res) = client.get(format!("{base}/api/auth/csrf")).send().await {
                 if res.status().is_success() {
@@ -119,11 +122,7 @@ impl ServerProcess {
 
     /// A client with its own cookie jar that does not follow redirects.
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+        super::http_client()
     }
 }
 
