@@ -29,7 +29,7 @@ async fn database_sessions_are_shared_and_revoked_everywhere() {
     let Some((_db, a, b)) = two_instances("database").await else {
         return;
     };
-    let browser = ServerProcess::client();
+    let browser = common::http_client();
     let res = register(
         &browser,
         &a.base,
@@ -65,7 +65,7 @@ async fn a_copied_cookie_dies_on_every_instance_when_its_session_ends() {
     let Some((_db, a, b)) = two_instances("database").await else {
         return;
     };
-    let browser = ServerProcess::client();
+    let browser = common::http_client();
     let res = register(
         &browser,
         &a.base,
@@ -124,7 +124,7 @@ async fn jwt_sessions_work_across_instances() {
     let Some((_db, a, b)) = two_instances("jwt").await else {
         return;
     };
-    let browser = ServerProcess::client();
+    let browser = common::http_client();
     register(
         &browser,
         &b.base,

@@ -26,7 +26,7 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_secrets() {
     let base = server.base.clone();
 
     // Some traffic with secrets in it: a password, a session cookie, a CSRF token.
-    let browser = ServerProcess::client();
+    let browser = common::http_client();
     let res = register(&browser, &base, "logs@example.com", PASSWORD).await;
     let session_cookie = res
         .headers()
@@ -142,7 +142,7 @@ async fn auth_debug_says_what_was_refused_and_never_what_the_secrets_are() {
     ])
     .await;
     let base = server.base.clone();
-    let browser = ServerProcess::client();
+    let browser = common::http_client();
 
     // A protected page while signed out: the authorized callback refuses it.
     let res = browser

@@ -119,11 +119,6 @@ impl ServerProcess {
     pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()
     }
-
-    /// A client with its own cookie jar that does not follow redirects.
-    pub fn client() -> reqwest::Client {
-        super::http_client()
-    }
 }
 
 /// `GET /api/auth/csrf` with `client`.
