@@ -1,27 +1,10 @@
 // Sign-in links by email through a real SMTP server (npm `smtp-server`, started by global-setup
 // on 127.0.0.1:2525, read back through its API on 2580). With JavaScript on and off.
 import { expect, test, type Page } from '@playwright/test';
-import { ORIGIN, open } from '../fixtures/auth';
-
-const MAILBOX = 'http://127.0.0.1:2580/messages';
+import { ORIGIN, csrfToken, linkFor, open } from '../fixtures/auth';
 
 function newAddress(label: string): string {
   return `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}@example.com`;
-}
-
-/** The sign-in link the SMTP server received for `address` (waits for it). */
-async function linkFor(address: string): Promise<string> {
-  let text = '';
-  await expect
-    .poll(async () => {
-      const messages = (await (await fetch(`${MAILBOX}?to=${encodeURIComponent(address)}`)).json()) as Array<{ text: string }>;
-      text = messages[0]?.text ?? '';
-      return text;
-    })
-    .toContain('http');
-  const link = text.split(/\s+/).find((word) => word.startsWith('http'));
-  if (!link) throw new Error(`no link in: ${text}`);
-  return link;
 }
 
 async function askForLink(page: Page, address: string): Promise<void> {
@@ -54,4 +37,35 @@ test('an address that is not one gets a clear message on the form', async ({ pag
   await askForLink(page, 'a@b');
   await expect(page.getByRole('alert')).toHaveText('Enter a valid email address.');
   await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
+});
+
+test('a link from the mailbox reclaims an address someone registered with a password', async ({ page, browser }, testInfo) => {
+  const address = newAddress('reclaimed');
+  // A stranger registers the address (nobody proved it) and is signed in with it.
+  const stranger = await browser.newContext({ javaScriptEnabled: testInfo.project.name === 'js' });
+  const strangerPage = await stranger.newPage();
+  const password = 'the strangers password';
+  const register = await strangerPage.request.post('/api/register', {
+    form: { csrfToken: await csrfToken(strangerPage.request), name: 'Stranger', email: address, password, callbackUrl: '/' },
+    maxRedirects: 0,
+  });
+  expect(register.status()).toBe(302);
+  await open(strangerPage, '/');
+  await expect(strangerPage.getByTestId('signed-in-as')).toHaveText('Signed in as Stranger');
+
+  // The owner of the mailbox signs in with a link.
+  await open(page, '/api/auth/signin');
+  await askForLink(page, address);
+  await page.goto(await linkFor(address));
+  await expect(page.getByTestId('signed-in-as')).toHaveText('Signed in as Stranger');
+
+  // What the stranger set up is gone: their session, and their password.
+  await open(strangerPage, '/');
+  await expect(strangerPage.getByTestId('signed-in-as')).toHaveCount(0);
+  const retry = await strangerPage.request.post('/api/auth/callback/credentials', {
+    form: { csrfToken: await csrfToken(strangerPage.request), email: address, password },
+    maxRedirects: 0,
+  });
+  expect(retry.headers()['location']).toContain('error=CredentialsSignin');
+  await stranger.close();
 });

@@ -85,3 +85,30 @@ test.describe('the protected page', () => {
     await expectSignedIn(page, user);
   });
 });
+
+test('a variant of a protected path is redirected to it and guarded like it', async ({ page }) => {
+  // (A browser resolves dot segments itself; the server tests send those raw.)
+  for (const variant of ['/protected/', '//protected', '/%70rotected', '/protected//']) {
+    const res = await page.request.get(`${ORIGIN}${variant}`, { maxRedirects: 0 });
+    expect(res.status(), variant).toBe(308);
+    expect(res.headers()['location'], variant).toBe('/protected');
+  }
+  await open(page, '/protected/');
+  await expect(page).toHaveURL(`${ORIGIN}/api/auth/signin?callbackUrl=%2Fprotected`);
+});
+
+test('pages cannot be framed by another site and are never cached', async ({ page }) => {
+  const res = await page.goto('/api/auth/signin');
+  const headers = res!.headers();
+  expect(headers['x-frame-options']).toBe('DENY');
+  expect(headers['content-security-policy']).toBe("frame-ancestors 'none'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(headers['cache-control']).toBe('private, no-store');
+  // A page of another origin that frames the sign-in page gets nothing from it.
+  await page.goto('about:blank');
+  await page.setContent(`<iframe id="f" src="${ORIGIN}/api/auth/signin"></iframe>`);
+  await page.waitForTimeout(1500);
+  const frame = page.frames().find((f) => f.url().startsWith(`${ORIGIN}/api/auth/signin`));
+  const framedButtons = frame ? await frame.getByRole('button').count().catch(() => 0) : 0;
+  expect(framedButtons).toBe(0);
+});

@@ -78,3 +78,24 @@ test.describe('sign out', () => {
     await expectFullySignedOut(page);
   });
 });
+
+test('Sign out everywhere on the account page ends the sessions of the other browsers too', async ({ page, browser }, testInfo) => {
+  const user = newUser('everywhere');
+  await registerViaApi(page.request, user);
+  const phone = await browser.newContext({ javaScriptEnabled: testInfo.project.name === 'js' });
+  const phonePage = await phone.newPage();
+  await signInViaUi(phonePage, user);
+
+  await open(page, '/account');
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  // This browser is sent to sign in (the account page needs a session)...
+  await expect(page).toHaveURL(/\/api\/auth\/signin\?callbackUrl=%2Faccount$/);
+  expect(await sessionOf(page.request)).toBeNull();
+  // ...and the other one is signed out on its next request.
+  await open(phonePage, '/');
+  await expectSignedOut(phonePage);
+  expect(await sessionOf(phonePage.request)).toBeNull();
+  // Signing in again works.
+  await signInViaUi(phonePage, user);
+  await phone.close();
+});

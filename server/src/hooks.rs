@@ -2,8 +2,11 @@
 //!
 //! - `sign_in`: refuses addresses of the domains in `STARTER_DENIED_EMAIL_DOMAINS`
 //!   (the visitor sees `AccessDenied`).
-//! - `jwt`: on sign-in puts a `role` in the token (`admin` for the addresses in
-//!   `STARTER_ADMIN_EMAILS`, else `user`); on `update` takes a new display `name`.
+//! - `jwt`: on sign-in puts the user's `role` in the token: the role in the database
+//!   (`users.role`, set with `leptos-auth roles grant admin <email>`), else `admin` for a
+//!   *verified* address listed in `STARTER_ADMIN_EMAILS` (a bootstrap for the first admin), else
+//!   `user`. An address nobody proved (a password registration) never gets a role from the list.
+//!   On `update` it takes a new display `name`.
 //! - `session`: exposes `user.id` and `user.role` to the client.
 //! - `authorized`: `/protected` and `/account` need a session, `/admin` the `admin` role.
 //! - events: one structured log line each (user ids, never addresses, tokens or secrets).
@@ -24,7 +27,8 @@ pub const ADMIN: &str = "admin";
 /// The starter's callbacks.
 #[derive(Clone, Debug, Default)]
 pub struct StarterCallbacks {
-    /// Addresses (lower case) that get the `admin` role.
+    /// Addresses (lower case) that get the `admin` role once verified, unless the database
+    /// gives the user a role.
     pub admin_emails: Vec<String>,
     /// Email domains (lower case, without `@`) that may not sign in.
     pub denied_domains: Vec<String>,
@@ -48,16 +52,21 @@ impl StarterCallbacks {
         }
     }
 
-    fn role_of(&self, email: Option<&str>) -> &'static str {
-        let is_admin = email.is_some_and(|email| {
+    /// The user's role: the database's, else `admin` for a verified listed address, else
+    /// `user`.
+    fn role_of(&self, user: &UserRow) -> String {
+        if let Some(role) = &user.role {
+            return role.clone();
+        }
+        let listed = user.email.as_deref().is_some_and(|email| {
             self.admin_emails
                 .iter()
                 .any(|admin| admin.eq_ignore_ascii_case(email))
         });
-        if is_admin {
-            ADMIN
+        if listed && user.email_is_verified() {
+            ADMIN.to_owned()
         } else {
-            "user"
+            "user".to_owned()
         }
     }
 }
@@ -81,7 +90,9 @@ impl Callbacks for StarterCallbacks {
         let mut token = params.token;
         match params.trigger {
             Some(JwtTrigger::SignIn | JwtTrigger::SignUp) => {
-                let role = self.role_of(params.user.and_then(|u| u.email.as_deref()));
+                let role = params
+                    .user
+                    .map_or_else(|| "user".to_owned(), |u| self.role_of(u));
                 token.extra.insert("role".into(), role.into());
             }
             Some(JwtTrigger::Update) => {
@@ -113,10 +124,7 @@ impl Callbacks for StarterCallbacks {
                     .map(str::to_owned),
             ),
             // Database sessions: the role follows the user row on every read.
-            (None, Some(user)) => (
-                Some(user.id.to_string()),
-                Some(self.role_of(user.email.as_deref()).to_owned()),
-            ),
+            (None, Some(user)) => (Some(user.id.to_string()), Some(self.role_of(user))),
             (None, None) => (None, None),
         };
         session.user.id = id;
@@ -211,14 +219,50 @@ mod tests {
         session
     }
 
+    fn user(email: Option<&str>, verified: bool, role: Option<&str>) -> UserRow {
+        UserRow {
+            id: 1,
+            name: None,
+            email: email.map(str::to_owned),
+            email_verified: verified.then(time::OffsetDateTime::now_utc),
+            image: None,
+            role: role.map(str::to_owned),
+        }
+    }
+
     #[test]
     fn reads_its_lists_from_the_environment() {
         let c = callbacks();
         assert_eq!(c.admin_emails, ["admin@example.com"]);
         assert_eq!(c.denied_domains, ["blocked.example"]);
-        assert_eq!(c.role_of(Some("ADMIN@example.com")), ADMIN);
-        assert_eq!(c.role_of(Some("ada@example.com")), "user");
-        assert_eq!(c.role_of(None), "user");
+    }
+
+    #[test]
+    fn roles_come_from_the_database_or_a_verified_listed_address() {
+        let c = callbacks();
+        assert_eq!(
+            c.role_of(&user(Some("ADMIN@example.com"), true, None)),
+            ADMIN
+        );
+        assert_eq!(
+            c.role_of(&user(Some("admin@example.com"), false, None)),
+            "user",
+            "an unproven address gets nothing from the list"
+        );
+        assert_eq!(
+            c.role_of(&user(Some("ada@example.com"), true, None)),
+            "user"
+        );
+        assert_eq!(c.role_of(&user(None, false, None)), "user");
+        assert_eq!(
+            c.role_of(&user(Some("ada@example.com"), false, Some("admin"))),
+            ADMIN,
+            "the database decides"
+        );
+        assert_eq!(
+            c.role_of(&user(Some("admin@example.com"), true, Some("editor"))),
+            "editor"
+        );
     }
 
     #[test]

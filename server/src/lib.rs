@@ -2,13 +2,17 @@
 //!
 //! [`router`] is all the wiring: the Leptos pages (behind the page middleware that resolves the
 //! session for SSR), the server functions (the auth routes among them), the axum-only auth
-//! routes, static files, and the layers (flow sessions, body limit, tracing). `main.rs` reads the
+//! routes, static files, and the layers (canonical paths, security headers, flow sessions, body
+//! limit, tracing). [`serve::serve`] adds the connection limits and timeouts. `main.rs` reads the
 //! configuration and serves it; the integration tests call [`router`] directly.
 
 use std::{sync::OnceLock, time::Duration};
 
 use app::{
-    auth::ssr::{page, routes as auth_routes, Auth, AuthConfig, Db, FlowStore},
+    auth::ssr::{
+        housekeeping, page, path as page_path, routes as auth_routes, security_headers, Auth,
+        AuthConfig, Db, FlowStore,
+    },
     shell,
     state::AppState,
     App,
@@ -31,7 +35,9 @@ use tower_sessions::SessionManagerLayer;
 
 #[cfg(feature = "embed-site")]
 mod assets;
+pub mod cli;
 pub mod hooks;
+pub mod serve;
 
 /// Request bodies above this size are refused with 413 (auth forms are tiny).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -123,11 +129,20 @@ pub fn router(state: AppState) -> Router {
         .merge(auth_routes::router::<Auth>(&state.auth).with_state(state.auth.clone()))
         .route("/api/health", get(health))
         .fallback_service(
-            site_files(&state.leptos_options, context).with_state::<()>(state.clone()),
+            site_files(&state.leptos_options, context)
+                .layer(middleware::from_fn_with_state(
+                    state.auth.clone(),
+                    page::fallback,
+                ))
+                .with_state::<()>(state.clone()),
         )
         .layer(middleware::from_fn_with_state(
             state.auth.clone(),
             app::auth::ssr::cors::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            security_headers::middleware,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
@@ -139,6 +154,9 @@ pub fn router(state: AppState) -> Router {
                 tracing::debug_span!("request", method = %request.method(), route)
             }),
         )
+        // Every request, routed or not, passes here first: a variant of a path is redirected
+        // before any handler or guard sees it.
+        .layer(middleware::from_fn(page_path::middleware))
         .with_state(state)
 }
 
@@ -232,16 +250,20 @@ fn drop_form_redirect(response: impl axum::response::IntoResponse) -> Response {
     response
 }
 
-/// Deletes expired flow sessions every few minutes.
-pub fn spawn_cleanup(db: Db) {
+/// How often [`spawn_cleanup`] purges expired rows in production.
+pub const CLEANUP_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Deletes expired rows (rate-limit windows, sign-in links, database sessions, flow sessions)
+/// now and then every `every`, for as long as the runtime lives.
+pub fn spawn_cleanup(auth: Auth, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let store = FlowStore::new(db);
-        let mut interval = tokio::time::interval(Duration::from_secs(300));
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            if let Err(error) = store.delete_expired().await {
-                tracing::warn!(%error, "could not delete expired flow sessions");
+            if let Err(error) = housekeeping::purge_expired(&auth).await {
+                error.log();
             }
         }
-    });
+    })
 }

@@ -1,5 +1,6 @@
 //! Starts the server: configuration from the environment (`.env` in development), database
-//! and migrations, then the router of `lib.rs` until Ctrl-C or SIGTERM.
+//! and migrations, then the router of `lib.rs` until Ctrl-C or SIGTERM. With arguments, runs an
+//! operator command instead (`leptos-auth roles ...`, see `cli.rs`).
 
 use anyhow::Context;
 use app::auth::ssr::{AuthConfig, Provider};
@@ -16,6 +17,25 @@ async fn main() -> anyhow::Result<()> {
         // `.env` is a development convenience; production sets real variables.
         let _ = dotenvy::dotenv();
     }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = server::cli::parse(&args).map_err(anyhow::Error::msg)?;
+    if command != server::cli::Command::Serve {
+        let database_url =
+            std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+        let db = app::auth::ssr::Db::connect(&database_url)
+            .await
+            .context("DATABASE_URL")?;
+        db.migrate().await.context("DATABASE_URL: migrations")?;
+        let output = server::cli::run(&command, &db)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        db.close().await;
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), "{output}")?;
+        return Ok(());
+    }
+    let limits = server::serve::Limits::from_vars(|name| std::env::var(name).ok())
+        .map_err(anyhow::Error::msg)?;
     // AUTH_DEBUG turns on the auth flows' debug logs (which provider, which check failed; never
     // a secret, token or password) unless RUST_LOG says otherwise.
     let auth_debug = std::env::var("AUTH_DEBUG")
@@ -59,19 +79,14 @@ async fn main() -> anyhow::Result<()> {
         std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
 
     let state = server::state(leptos_options, auth_config, &database_url).await?;
-    server::spawn_cleanup(state.db.clone());
+    server::spawn_cleanup(state.auth.clone(), server::CLEANUP_INTERVAL);
     let app = server::router(state);
 
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr} (LEPTOS_SITE_ADDR)"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    server::serve::serve(listener, app, limits, shutdown_signal()).await?;
     Ok(())
 }
 

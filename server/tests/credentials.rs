@@ -436,6 +436,7 @@ async fn repeated_failures_are_rate_limited(backend: Backend) {
             per_account: 3,
             per_ip: 100,
             window: std::time::Duration::from_secs(600),
+            ..RateLimits::default()
         }),
     )
     .await;

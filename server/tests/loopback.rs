@@ -84,6 +84,7 @@ async fn failed_attempts_are_limited_per_client_ip() {
             per_account: 100,
             per_ip: 2,
             window: std::time::Duration::from_secs(600),
+            ..RateLimits::default()
         }),
     )
     .await;

@@ -23,7 +23,7 @@ async fn the_first_html_already_knows_the_user() {
         "{}",
         page.body
     );
-    assert_eq!(page.header("cache-control"), Some("private, no-cache"));
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
     // The session is serialized for hydration, so the browser does not fetch it again.
     assert!(page.body.contains(r#"\"name\":\"Ada Lovelace\""#));
     // Rendering a page renews the session cookie too (sliding expiry without JavaScript).

@@ -169,8 +169,8 @@ async fn an_expired_token_within_the_clock_skew_still_works() {
 
 #[tokio::test]
 async fn secret_rotation_reads_old_tokens_and_reissues_with_the_new_secret() {
-    let old = "old-secret-0123456789abcdef0123";
-    let new = "new-secret-0123456789abcdef0123";
+    let old = "old-secret-0123456789abcdef0123456789";
+    let new = "new-secret-0123456789abcdef0123456789";
     let app = TestApp::with(
         &common::Backend::Sqlite,
         app::auth::ssr::AuthConfig::builder()

@@ -82,18 +82,28 @@ impl SessionContext {
             csrf_token: &'a str,
             data: &'a T,
         }
-        let token = self.csrf().await?;
-        let body = serde_json::to_string(&Body {
-            csrf_token: &token,
-            data,
-        })
-        .map_err(|e| {
-            AuthFnError::Transport(leptos::server_fn::error::ServerFnErrorErr::Serialization(
-                e.to_string(),
-            ))
-        })?;
-        let session: Option<Session> =
-            fetch::post_json(&format!("{BASE_PATH}/session"), &body).await?;
+        let path = format!("{BASE_PATH}/session");
+        let mut retried = false;
+        let session: Option<Session> = loop {
+            let token = self.csrf().await?;
+            let body = serde_json::to_string(&Body {
+                csrf_token: &token,
+                data,
+            })
+            .map_err(|e| {
+                AuthFnError::Transport(leptos::server_fn::error::ServerFnErrorErr::Serialization(
+                    e.to_string(),
+                ))
+            })?;
+            match fetch::post_json(&path, &body).await {
+                // The page's token went stale (the CSRF cookie changed): once more with a new one.
+                Err(AuthFnError::Auth(AuthErrorCode::MissingCsrf)) if !retried => {
+                    retried = true;
+                    self.csrf_token.set(String::new());
+                }
+                result => break result?,
+            }
+        };
         self.set(session.clone());
         broadcast("update");
         Ok(session)

@@ -32,16 +32,23 @@ pub async fn post_form(path: &str, form: &FormFields) -> Result<(u16, AuthRedire
     Ok((status, body))
 }
 
-/// POSTs a JSON `body` to `path` and parses the JSON answer.
+/// POSTs a JSON `body` to `path` and parses the JSON answer of a 2xx.
 ///
 /// # Errors
-/// A transport error if there is no browser window, the request fails, or the answer does not
-/// parse as `T`.
+/// `MissingCSRF` for a `400` (a refused session update answers `400 null`); a transport error if
+/// there is no browser window, the request fails, the status is another error, or the answer
+/// does not parse as `T`.
 pub async fn post_json<T: serde::de::DeserializeOwned>(
     path: &str,
     body: &str,
 ) -> Result<T, AuthFnError> {
     let (status, text) = post(path, "application/json", body).await?;
+    if status == 400 {
+        return Err(AuthFnError::Auth(super::types::AuthErrorCode::MissingCsrf));
+    }
+    if !(200..300).contains(&status) {
+        return Err(transport(format!("{path} answered HTTP {status}")));
+    }
     serde_json::from_str(&text)
         .map_err(|_| transport(format!("unexpected answer from {path} (HTTP {status})")))
 }

@@ -72,14 +72,18 @@ impl FormFields {
             .finish()
     }
 
-    /// Parses a body: JSON when the content type says so, URL-encoded otherwise. Never fails.
+    /// Parses a body as its content type says: JSON for `application/json`, URL-encoded for
+    /// `application/x-www-form-urlencoded`; any other body (`text/plain`, none, ...) has no
+    /// fields, so it is refused as `MissingCSRF` whatever it holds. Never fails.
     pub fn parse(content_type: Option<&str>, body: &[u8]) -> Self {
-        let is_json = content_type.is_some_and(|ct| {
-            ct.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-        });
-        if is_json {
+        let media_type = content_type
+            .and_then(|ct| ct.split(';').next())
+            .map(str::trim)
+            .unwrap_or_default();
+        if media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Self::parse_urlencoded(body);
+        }
+        if media_type.eq_ignore_ascii_case("application/json") {
             let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
                 return Self::default();
             };
@@ -93,7 +97,7 @@ impl FormFields {
                     .collect(),
             );
         }
-        Self::parse_urlencoded(body)
+        Self::default()
     }
 
     /// Parses an `application/x-www-form-urlencoded` body. Never fails.
@@ -204,15 +208,41 @@ mod tests {
     #[test]
     fn parses_urlencoded_leniently() {
         let form = FormFields::parse(
-            None,
+            Some("application/x-www-form-urlencoded"),
             b"csrfToken=abc&email=a%40b.c&email=second&x[y]=1&%FF=%FE",
         );
         assert_eq!(form.get("csrfToken"), Some("abc"));
         assert_eq!(form.get("email"), Some("a@b.c"));
         assert_eq!(form.get("x[y]"), Some("1"));
         assert_eq!(form.get("\u{FFFD}"), Some("\u{FFFD}"));
-        assert_eq!(FormFields::parse(None, b"").get("a"), None);
-        assert_eq!(FormFields::parse(None, b"&&&===&").get(""), Some("=="));
+        assert_eq!(FormFields::parse_urlencoded(b"").get("a"), None);
+        assert_eq!(FormFields::parse_urlencoded(b"&&&===&").get(""), Some("=="));
+    }
+
+    #[test]
+    fn only_the_content_type_decides_how_a_body_is_read() {
+        let body = b"csrfToken=abc&email=a%40b.c";
+        for content_type in [
+            None,
+            Some("text/plain"),
+            Some("text/plain; charset=utf-8"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/x-www-form-urlencodedX"),
+        ] {
+            assert_eq!(
+                FormFields::parse(content_type, body),
+                FormFields::default(),
+                "{content_type:?}"
+            );
+        }
+        assert_eq!(
+            FormFields::parse(
+                Some("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+                body
+            )
+            .get("csrfToken"),
+            Some("abc")
+        );
     }
 
     #[test]
@@ -240,7 +270,7 @@ mod tests {
             .collect::<Vec<_>>()
             .join("&");
         assert_eq!(
-            FormFields::parse(None, body.as_bytes()).iter().count(),
+            FormFields::parse_urlencoded(body.as_bytes()).iter().count(),
             MAX_FIELDS
         );
     }
@@ -258,6 +288,6 @@ mod tests {
     #[test]
     fn encodes_what_it_parses() {
         let form = FormFields::new().with("a b", "c&d").with("e", "ü");
-        assert_eq!(FormFields::parse(None, form.encode().as_bytes()), form);
+        assert_eq!(FormFields::parse_urlencoded(form.encode().as_bytes()), form);
     }
 }

@@ -397,6 +397,9 @@ impl AuthErrorCode {
             (Self::CredentialsSignin, Some("rate_limited")) => {
                 "Too many attempts. Please wait a few minutes and try again."
             }
+            (Self::CredentialsSignin, Some("busy")) => {
+                "The server is busy. Please try again in a moment."
+            }
             (Self::EmailSignin, Some("rate_limited")) => {
                 "Too many sign-in emails were requested. Please wait a few minutes and try again."
             }
@@ -500,7 +503,7 @@ impl RegisterError {
                 "An account with this email address already exists. Sign in instead."
             }
             Self::InvalidEmail => "Enter a valid email address.",
-            Self::WeakPassword => "Use a password of 8 to 128 characters.",
+            Self::WeakPassword => "Use a password of 12 to 128 characters.",
             Self::InvalidName => "Enter your name (at most 100 characters).",
             Self::RateLimited => "Too many attempts. Please wait a few minutes and try again.",
         }

@@ -32,8 +32,9 @@ pub async fn get_sessions() -> Result<SessionList, AuthFnError> {
     )))
 }
 
-/// `POST /api/account/sessions/revoke` (`csrfToken`, `session` = an id or `others`,
-/// `callbackUrl`): signs those sessions out everywhere, then back to the page.
+/// `POST /api/account/sessions/revoke` (`csrfToken`, `session` = an id, `others` or
+/// `everywhere`, `callbackUrl`): signs those sessions out (`everywhere`: every session of the
+/// user, JWT ones included, this one too), then back to the page.
 ///
 /// # Errors
 /// Only when auth is not mounted; other failures are redirects, as for the auth routes.
@@ -116,12 +117,18 @@ fn AccountDetails() -> impl IntoView {
                         </form>
                     }.into_any(),
                     Ok(_) => view! {
-                        <p class="muted">"Sessions are signed tokens (JWT): each lasts until it expires, or until AUTH_SECRET changes. Use the database session strategy to list and revoke them here."</p>
+                        <p class="muted">"Sessions are signed tokens (JWT): each lasts until it expires, at most 30 days after its sign-in. Use the database session strategy to list them here one by one."</p>
                     }.into_any(),
                     Err(_) => view! { <p class="auth-error" role="alert">{AuthErrorCode::Default.message()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+        <form method="post" action="/api/account/sessions/revoke" class="inline">
+            <CsrfField/>
+            <input type="hidden" name="session" value="everywhere"/>
+            <input type="hidden" name="callbackUrl" value=PATH/>
+            <button type="submit" class="secondary">"Sign out everywhere"</button>
+        </form>
     }
 }
 

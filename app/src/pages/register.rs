@@ -146,7 +146,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <input type="hidden" name="callbackUrl" value=callback_url/>
                 <label>"Name" <input type="text" name="name" required maxlength="100" autocomplete="name" value=name/></label>
                 <label>"Email" <input type="email" name="email" required autocomplete="email" value=email/></label>
-                <label>"Password" <input type="password" name="password" required minlength="8" maxlength="128" autocomplete="new-password"/></label>
+                <label>"Password" <input type="password" name="password" required minlength="12" maxlength="128" autocomplete="new-password"/></label>
                 <button type="submit" disabled=move || pending.get()>"Create account"</button>
             </form>
             <p class="muted">"Already have an account? " <a href=move || sign_in_href(Some(&callback_url.get()), None)>"Sign in"</a></p>

@@ -192,6 +192,7 @@ impl TestApp {
             router,
             jar: BTreeMap::new(),
             headers: Vec::new(),
+            peer: None,
         }
     }
 
@@ -201,6 +202,7 @@ impl TestApp {
             router: self.router.clone(),
             jar: BTreeMap::new(),
             headers: Vec::new(),
+            peer: None,
         }
     }
 }
@@ -272,9 +274,18 @@ pub struct Client {
     router: Router,
     pub jar: BTreeMap<String, String>,
     pub headers: Vec<(String, String)>,
+    /// The socket address the requests come from (as `axum::serve` would tell the app);
+    /// `None`: unknown, as for in-process requests.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Client {
+    /// This client, its requests coming from `peer` (`"203.0.113.5:4711"`).
+    pub fn with_peer(mut self, peer: &str) -> Self {
+        self.peer = Some(peer.parse().unwrap());
+        self
+    }
+
     /// Sends a request with the jar's cookies; stores the cookies the answer sets.
     pub async fn send(&mut self, request: Request<Body>) -> Res {
         let (mut parts, body) = request.into_parts();
@@ -293,6 +304,9 @@ impl Client {
             parts
                 .headers
                 .insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        }
+        if let Some(peer) = self.peer {
+            parts.extensions.insert(axum::extract::ConnectInfo(peer));
         }
         for (k, v) in &self.headers {
             parts.headers.insert(

@@ -1,7 +1,11 @@
 //! The signed-in user's account: linked accounts (NextAuthClient's `linked`: which configured
 //! providers they can sign in with, and unlinking one, never the last), and their sessions
 //! (database strategy: listed, and revoked one by one or all but this one; a revoked session
-//! stops working on its next request, on every instance).
+//! stops working on its next request, on every instance), and signing out everywhere (both
+//! strategies; see `session::sign_out_everywhere` for when a JWT session notices).
+//!
+//! Each of these decides who the user is with `session::identify`, the same checks a session
+//! read makes (the `jwt` callback included).
 
 use subtle::ConstantTimeEq;
 
@@ -126,8 +130,9 @@ pub async fn sessions(auth: &Auth, req: &AuthRequest) -> Result<SessionList, Aut
     })
 }
 
-/// Revokes sessions (`csrfToken`, `session` = an id or `others`, `callbackUrl`): their rows are
-/// deleted, so they end on their next request everywhere.
+/// Revokes sessions (`csrfToken`, `session` = an id, `others` or `everywhere`, `callbackUrl`):
+/// database rows are deleted, so they end on their next request everywhere; `everywhere` also
+/// ends every JWT session of the user, this one included.
 ///
 /// # Errors
 /// [`AuthError::Csrf`], [`AuthError::SessionRequired`]; database errors.
@@ -140,7 +145,10 @@ pub async fn revoke_sessions(
     let user_id = session::current_user_id(auth, req)
         .await?
         .ok_or(AuthError::SessionRequired)?;
-    if auth.config().session.strategy == SessionStrategy::Database {
+    let mut cookies = Vec::new();
+    if form.get("session") == Some("everywhere") {
+        cookies = session::sign_out_everywhere(auth, req, user_id).await?;
+    } else if auth.config().session.strategy == SessionStrategy::Database {
         match form.get("session") {
             Some("others") => {
                 let current = req
@@ -163,5 +171,5 @@ pub async fn revoke_sessions(
         req,
         requested_callback_url(auth, req, form).as_deref(),
     );
-    Ok(Reply::new(Redirect(back)))
+    Ok(Reply::with_cookies(Redirect(back), cookies))
 }

@@ -18,8 +18,10 @@ use super::{
     error::{AuthError, ConfigError},
     jwt::KeySet,
     oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
+    password::Hasher,
     providers::{CredentialsProvider, Provider},
     request::AuthRequest,
+    revocation::Revocations,
     session,
 };
 
@@ -42,6 +44,17 @@ struct Inner {
     provider_client: Arc<ProviderClient>,
     refresh_locks: Arc<RefreshLocks>,
     mailer: Option<Mailer>,
+    hasher: Hasher,
+    revocations: Arc<Revocations>,
+}
+
+/// What the instances of one app share (the client instances of multi-client too).
+#[derive(Clone)]
+struct Shared {
+    provider_client: Arc<ProviderClient>,
+    refresh_locks: Arc<RefreshLocks>,
+    hasher: Hasher,
+    revocations: Arc<Revocations>,
 }
 
 impl std::fmt::Debug for Auth {
@@ -63,15 +76,16 @@ impl Auth {
                 variable: "providers",
                 reason: e.to_string(),
             })?;
-        Self::with_shared(config, db, Arc::new(provider_client), Arc::default())
+        let shared = Shared {
+            provider_client: Arc::new(provider_client),
+            refresh_locks: Arc::default(),
+            hasher: Hasher::new(config.hash_limits),
+            revocations: Arc::default(),
+        };
+        Self::with_shared(config, db, shared)
     }
 
-    fn with_shared(
-        mut config: AuthConfig,
-        db: Db,
-        provider_client: Arc<ProviderClient>,
-        refresh_locks: Arc<RefreshLocks>,
-    ) -> Result<Self, ConfigError> {
+    fn with_shared(mut config: AuthConfig, db: Db, shared: Shared) -> Result<Self, ConfigError> {
         let keys_plain = KeySet::derive(&config.secrets, config.cookie_names(false).session_token);
         let keys_secure = KeySet::derive(&config.secrets, config.cookie_names(true).session_token);
         let check_keys = CheckKeys::derive(&config.secrets, &config.cookie_names);
@@ -94,12 +108,7 @@ impl Auth {
         let clients = std::mem::take(&mut config.client_configs)
             .into_iter()
             .map(|(client, client_config)| {
-                let auth = Self::with_shared(
-                    client_config,
-                    db.clone(),
-                    provider_client.clone(),
-                    refresh_locks.clone(),
-                )?;
+                let auth = Self::with_shared(client_config, db.clone(), shared.clone())?;
                 Ok((client.origin, auth))
             })
             .collect::<Result<_, ConfigError>>()?;
@@ -112,9 +121,11 @@ impl Auth {
                 check_keys,
                 csrf_secret,
                 clients,
-                provider_client,
-                refresh_locks,
+                provider_client: shared.provider_client,
+                refresh_locks: shared.refresh_locks,
                 mailer,
+                hasher: shared.hasher,
+                revocations: shared.revocations,
             }),
         })
     }
@@ -171,6 +182,16 @@ impl Auth {
     /// The HTTP client for providers, and the discovery cache.
     pub fn provider_client(&self) -> &ProviderClient {
         &self.inner.provider_client
+    }
+
+    /// The bounded password-hashing pool.
+    pub fn hasher(&self) -> &Hasher {
+        &self.inner.hasher
+    }
+
+    /// This instance's cache of sign-out-everywhere times.
+    pub(crate) fn revocations(&self) -> &Revocations {
+        &self.inner.revocations
     }
 
     /// The per-account refresh locks.

@@ -10,6 +10,7 @@ use url::Url;
 
 use super::{
     callbacks::{Callbacks, DefaultCallbacks},
+    client_ip::TrustedProxies,
     cookies::{self, CookieNames},
     error::ConfigError,
     events::{Events, NoEvents},
@@ -24,6 +25,13 @@ pub const DEFAULT_BASE_PATH: &str = "/api/auth";
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// 1 day, Auth.js's default `updateAge`.
 pub const DEFAULT_UPDATE_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// 30 days: however often it is renewed, a session ends this long after its sign-in.
+pub const DEFAULT_ABSOLUTE_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// How often a JWT session is checked against sign-out-everywhere (at most this long, on
+/// another instance, before a revoked session ends).
+pub const DEFAULT_REVOCATION_CHECK: Duration = Duration::from_secs(60);
+/// Secrets shorter than this are refused (256 bits of base64 is 44 characters).
+pub const MIN_SECRET_CHARS: usize = 32;
 
 /// Where sessions live.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,6 +58,13 @@ pub struct SessionOptions {
     /// Makes database session tokens; `None` is a random UUID, as Auth.js. A custom one must
     /// be unguessable (at least 128 random bits) and at most 256 characters.
     pub generate_session_token: Option<SessionTokenGenerator>,
+    /// The absolute lifetime: a session ends this long after its sign-in however often it is
+    /// renewed, so a stolen cookie cannot be kept alive forever (not in Auth.js).
+    pub absolute_max_age: Duration,
+    /// How often a JWT session is checked against the user's sign-out-everywhere time (one
+    /// database read per user per this interval; the window in which a revoked JWT session may
+    /// still be used on another instance).
+    pub revocation_check: Duration,
 }
 
 impl std::fmt::Debug for SessionOptions {
@@ -62,6 +77,8 @@ impl std::fmt::Debug for SessionOptions {
                 "generate_session_token",
                 &self.generate_session_token.is_some(),
             )
+            .field("absolute_max_age", &self.absolute_max_age)
+            .field("revocation_check", &self.revocation_check)
             .finish()
     }
 }
@@ -73,6 +90,8 @@ impl Default for SessionOptions {
             max_age: DEFAULT_MAX_AGE,
             update_age: DEFAULT_UPDATE_AGE,
             generate_session_token: None,
+            absolute_max_age: DEFAULT_ABSOLUTE_MAX_AGE,
+            revocation_check: DEFAULT_REVOCATION_CHECK,
         }
     }
 }
@@ -95,6 +114,18 @@ impl SessionOptions {
     /// Sets `updateAge`.
     pub fn update_age(mut self, update_age: Duration) -> Self {
         self.update_age = update_age;
+        self
+    }
+
+    /// Sets the absolute lifetime (see [`SessionOptions::absolute_max_age`]).
+    pub fn absolute_max_age(mut self, max_age: Duration) -> Self {
+        self.absolute_max_age = max_age;
+        self
+    }
+
+    /// Sets how often JWT sessions are checked against sign-out-everywhere.
+    pub fn revocation_check(mut self, every: Duration) -> Self {
+        self.revocation_check = every;
         self
     }
 
@@ -244,11 +275,16 @@ pub type CreateAuthConfig =
     Arc<dyn Fn(&ClientOrigin, AuthConfigBuilder) -> AuthConfigBuilder + Send + Sync>;
 
 /// Sign-in attempt limits (DESIGN.md section 11). Counters live in the database so that every
-/// instance sees them.
+/// instance sees them; each attempt is counted before the password is hashed.
 #[derive(Clone, Copy, Debug)]
 pub struct RateLimits {
-    /// Failed credential attempts allowed per account in one window.
+    /// Failed credential attempts allowed per account from one client (IP address, or IPv6
+    /// /64) in one window. Keyed by account and client so that a stranger who guesses cannot
+    /// lock the owner out.
     pub per_account: u32,
+    /// Failed credential attempts allowed per account from all clients together in one window:
+    /// what a guesser with many addresses meets. Higher than `per_account`.
+    pub account_ceiling: u32,
     /// Failed credential attempts (and registrations) allowed per client IP in one window.
     pub per_ip: u32,
     /// The window.
@@ -259,11 +295,37 @@ impl Default for RateLimits {
     fn default() -> Self {
         Self {
             per_account: 10,
+            account_ceiling: 100,
             per_ip: 100,
             window: Duration::from_secs(15 * 60),
         }
     }
 }
+
+/// How many password hashes may run at once, and how long a request waits for its turn.
+///
+/// argon2id with OWASP's parameters takes 19 MiB and tens of milliseconds of a core per hash:
+/// unbounded, a burst of sign-ins is gigabytes of memory and a CPU queue that stalls every other
+/// request. Past the wait, a sign-in is refused as rate limited instead of queueing.
+#[derive(Clone, Copy, Debug)]
+pub struct HashLimits {
+    /// Hashes at once (default: the number of cores).
+    pub concurrency: usize,
+    /// How long a request may wait for a free slot (default 1 s).
+    pub max_wait: Duration,
+}
+
+impl Default for HashLimits {
+    fn default() -> Self {
+        Self {
+            concurrency: std::thread::available_parallelism().map_or(1, usize::from),
+            max_wait: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Default minimum password length (NIST SP 800-63B, OWASP ASVS 2.1.1).
+pub const DEFAULT_PASSWORD_MIN_CHARS: usize = 12;
 
 /// The whole auth configuration. Build it with [`AuthConfig::from_env`] or [`AuthConfig::builder`].
 #[derive(Clone)]
@@ -287,6 +349,12 @@ pub struct AuthConfig {
     pub(crate) http_timeout: Duration,
     pub(crate) client_origins: Vec<ClientOrigin>,
     pub(crate) client_configs: Vec<(ClientOrigin, AuthConfig)>,
+    pub(crate) trusted_proxies: TrustedProxies,
+    pub(crate) hash_limits: HashLimits,
+    pub(crate) password_min_chars: usize,
+    /// The origins absolute URLs that leave the server may be built on (see
+    /// [`AuthConfig::link_origins`]).
+    pub(crate) link_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -371,6 +439,28 @@ impl AuthConfig {
     pub fn site_origin(&self) -> &str {
         &self.site_origin
     }
+
+    /// The origins an email link or an OAuth `redirect_uri` may be built on: `AUTH_URL`'s (or,
+    /// without it, `LEPTOS_SITE_ADDR`'s, with `localhost` for a loopback address) and the
+    /// listed client origins. A request's `Host` picks one of these or gets the first.
+    pub fn link_origins(&self) -> &[String] {
+        &self.link_origins
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed (`AUTH_TRUSTED_PROXIES`).
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.trusted_proxies
+    }
+
+    /// The sign-in attempt limits.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.rate_limits
+    }
+
+    /// Passwords shorter than this are refused at registration (`AUTH_PASSWORD_MIN_LENGTH`).
+    pub fn password_min_chars(&self) -> usize {
+        self.password_min_chars
+    }
 }
 
 /// Builds an [`AuthConfig`]; [`build`](Self::build) checks it.
@@ -396,6 +486,10 @@ pub struct AuthConfigBuilder {
     http_timeout: Duration,
     client_origins: Vec<ClientOrigin>,
     create_auth_config: Option<CreateAuthConfig>,
+    trusted_proxies: TrustedProxies,
+    hash_limits: HashLimits,
+    password_min_chars: usize,
+    production: bool,
 }
 
 impl Default for AuthConfigBuilder {
@@ -421,6 +515,10 @@ impl Default for AuthConfigBuilder {
             http_timeout: super::oauth::client::DEFAULT_TIMEOUT,
             client_origins: Vec::new(),
             create_auth_config: None,
+            trusted_proxies: TrustedProxies::None,
+            hash_limits: HashLimits::default(),
+            password_min_chars: DEFAULT_PASSWORD_MIN_CHARS,
+            production: !cfg!(debug_assertions),
         }
     }
 }
@@ -450,14 +548,7 @@ impl AuthConfigBuilder {
                 builder.secrets.push(Secret::new(secret.to_owned()));
             }
         }
-        if builder.secrets.iter().any(|s| s.expose().len() < 16) {
-            return Err(ConfigError::Invalid {
-                variable: "AUTH_SECRET",
-                reason:
-                    "each secret must be at least 16 characters (use `openssl rand -base64 33`)"
-                        .into(),
-            });
-        }
+        check_secrets(&builder.secrets)?;
 
         if let Some(url) = non_empty("AUTH_URL").or_else(|| non_empty("NEXTAUTH_URL")) {
             builder = builder.url(&url).map_err(|reason| ConfigError::Invalid {
@@ -486,6 +577,14 @@ impl AuthConfigBuilder {
         for (variable, slot) in [
             ("AUTH_SESSION_MAX_AGE", &mut builder.session.max_age),
             ("AUTH_SESSION_UPDATE_AGE", &mut builder.session.update_age),
+            (
+                "AUTH_SESSION_ABSOLUTE_MAX_AGE",
+                &mut builder.session.absolute_max_age,
+            ),
+            (
+                "AUTH_SESSION_REVOCATION_CHECK",
+                &mut builder.session.revocation_check,
+            ),
         ] {
             if let Some(value) = non_empty(variable) {
                 *slot = Duration::from_secs(parse_number(variable, &value)?.into());
@@ -535,6 +634,10 @@ impl AuthConfigBuilder {
                 &mut builder.rate_limits.per_account,
             ),
             ("AUTH_RATE_LIMIT_PER_IP", &mut builder.rate_limits.per_ip),
+            (
+                "AUTH_RATE_LIMIT_ACCOUNT_CEILING",
+                &mut builder.rate_limits.account_ceiling,
+            ),
         ] {
             if let Some(value) = non_empty(variable) {
                 *slot = parse_number(variable, &value)?;
@@ -543,6 +646,20 @@ impl AuthConfigBuilder {
         if let Some(value) = non_empty("AUTH_RATE_LIMIT_WINDOW") {
             builder.rate_limits.window =
                 Duration::from_secs(parse_number("AUTH_RATE_LIMIT_WINDOW", &value)?.into());
+        }
+        if let Some(value) = var("AUTH_TRUSTED_PROXIES") {
+            builder.trusted_proxies =
+                TrustedProxies::parse(&value).map_err(|reason| ConfigError::Invalid {
+                    variable: "AUTH_TRUSTED_PROXIES",
+                    reason,
+                })?;
+        }
+        if let Some(value) = non_empty("AUTH_PASSWORD_MIN_LENGTH") {
+            builder.password_min_chars = parse_number("AUTH_PASSWORD_MIN_LENGTH", &value)? as usize;
+        }
+        if let Some(value) = non_empty("AUTH_HASH_CONCURRENCY") {
+            builder.hash_limits.concurrency =
+                parse_number("AUTH_HASH_CONCURRENCY", &value)? as usize;
         }
         for provider in super::providers::env::from_env(&|name| var(name))? {
             builder.providers.push(Provider::oauth(provider));
@@ -714,6 +831,32 @@ impl AuthConfigBuilder {
         self
     }
 
+    /// Which proxies may say who the client is (`AUTH_TRUSTED_PROXIES`); none by default.
+    pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    /// How many password hashes run at once, and how long a request waits for a slot.
+    pub fn hash_limits(mut self, limits: HashLimits) -> Self {
+        self.hash_limits = limits;
+        self
+    }
+
+    /// The minimum password length at registration (default 12).
+    pub fn password_min_length(mut self, chars: usize) -> Self {
+        self.password_min_chars = chars;
+        self
+    }
+
+    /// Whether the checks of a production (release) build apply: the email provider then needs
+    /// `AUTH_URL`, because a sign-in link must never take its host from a request. On by
+    /// default in release builds.
+    pub fn production(mut self, production: bool) -> Self {
+        self.production = production;
+        self
+    }
+
     /// Whether a missing secret may be replaced by a random one (debug builds only by default).
     pub fn allow_ephemeral_secret(mut self, allow: bool) -> Self {
         self.ephemeral_secret_allowed = allow;
@@ -736,6 +879,30 @@ impl AuthConfigBuilder {
                  server restarts). Set AUTH_SECRET in .env to keep them."
             );
             self.secrets.push(Secret::random());
+        }
+        check_secrets(&self.secrets)?;
+        let max_password = super::providers::credentials::MAX_PASSWORD_CHARS;
+        if !(1..=max_password).contains(&self.password_min_chars) {
+            return Err(ConfigError::Invalid {
+                variable: "AUTH_PASSWORD_MIN_LENGTH",
+                reason: format!("must be between 1 and {max_password}"),
+            });
+        }
+        if self.hash_limits.concurrency == 0 {
+            return Err(ConfigError::Invalid {
+                variable: "AUTH_HASH_CONCURRENCY",
+                reason: "must be at least 1".into(),
+            });
+        }
+        let has_email = self.providers.iter().any(|p| p.as_email().is_some());
+        if self.production && has_email && self.url.is_none() {
+            return Err(ConfigError::Invalid {
+                variable: "AUTH_URL",
+                reason: "the email provider needs AUTH_URL (the public URL, e.g. \
+                         https://example.com) in production: sign-in links are built on it, never \
+                         on a request's Host header"
+                    .into(),
+            });
         }
         let base_path = self.base_path.trim_end_matches('/').to_owned();
         if !base_path.starts_with('/') || base_path.contains(['?', '#', ' ']) {
@@ -790,6 +957,21 @@ impl AuthConfigBuilder {
             Some(url) => url.origin().ascii_serialization(),
             None => format!("http://{site_addr}"),
         };
+        let mut link_origins = vec![site_origin.clone()];
+        if self.url.is_none() && site_addr.ip().is_loopback() {
+            // Development: the same server opened as localhost or 127.0.0.1.
+            let port = site_addr.port();
+            for alias in [
+                format!("http://localhost:{port}"),
+                format!("http://127.0.0.1:{port}"),
+                format!("http://[::1]:{port}"),
+            ] {
+                if !link_origins.contains(&alias) {
+                    link_origins.push(alias);
+                }
+            }
+        }
+        link_origins.extend(self.client_origins.iter().map(|c| c.origin.clone()));
         let cookie_names = if self.cookies.is_empty() {
             [cookies::PLAIN, cookies::SECURE]
         } else {
@@ -834,8 +1016,28 @@ impl AuthConfigBuilder {
             http_timeout: self.http_timeout,
             client_origins: self.client_origins,
             client_configs,
+            trusted_proxies: self.trusted_proxies,
+            hash_limits: self.hash_limits,
+            password_min_chars: self.password_min_chars,
+            link_origins,
         })
     }
+}
+
+/// Every secret must be long enough to be a key (`AUTH_SECRET`).
+fn check_secrets(secrets: &[Secret]) -> Result<(), ConfigError> {
+    if secrets
+        .iter()
+        .any(|s| s.expose().chars().count() < MIN_SECRET_CHARS)
+    {
+        return Err(ConfigError::Invalid {
+            variable: "AUTH_SECRET",
+            reason: format!(
+                "each secret must be at least {MIN_SECRET_CHARS} characters (use `openssl rand -base64 33`)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// RFC 6265 token characters.
@@ -892,8 +1094,11 @@ mod tests {
     #[test]
     fn secrets_are_read_newest_first() {
         let config = AuthConfigBuilder::from_vars(vars(&[
-            ("AUTH_SECRET", "newest-secret-0000, older-secret-00000"),
-            ("AUTH_SECRET_1", "even-newer-secret-1"),
+            (
+                "AUTH_SECRET",
+                "newest-secret-0000-0000000000000000, older-secret-00000-0000000000000000",
+            ),
+            ("AUTH_SECRET_1", "even-newer-secret-1-0000000000000000"),
         ]))
         .unwrap()
         .build()
@@ -902,9 +1107,9 @@ mod tests {
         assert_eq!(
             secrets,
             [
-                "even-newer-secret-1",
-                "newest-secret-0000",
-                "older-secret-00000"
+                "even-newer-secret-1-0000000000000000",
+                "newest-secret-0000-0000000000000000",
+                "older-secret-00000-0000000000000000"
             ]
         );
     }
@@ -931,7 +1136,7 @@ mod tests {
     fn auth_url_may_carry_the_base_path() {
         let config = AuthConfigBuilder::from_vars(vars(&[
             ("AUTH_URL", "https://example.com/custom/auth/"),
-            ("AUTH_SECRET", "0123456789abcdef0123"),
+            ("AUTH_SECRET", "0123456789abcdef0123456789abcdef"),
         ]))
         .unwrap()
         .build()
@@ -939,5 +1144,127 @@ mod tests {
         assert_eq!(config.base_path, "/custom/auth");
         assert_eq!(config.site_origin, "https://example.com");
         assert!(config.trust_host);
+    }
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn secrets_shorter_than_32_characters_are_refused() {
+        let short = "x".repeat(MIN_SECRET_CHARS - 1);
+        let err = AuthConfigBuilder::from_vars(vars(&[("AUTH_SECRET", &short)]))
+            .err()
+            .unwrap();
+        assert!(err.to_string().starts_with("AUTH_SECRET"), "{err}");
+        // The builder checks too, not only the environment.
+        let err = AuthConfig::builder().secret(short).build().unwrap_err();
+        assert!(err.to_string().starts_with("AUTH_SECRET"), "{err}");
+        assert!(AuthConfig::builder().secret(SECRET).build().is_ok());
+    }
+
+    #[test]
+    fn production_email_sign_in_needs_auth_url() {
+        let email = [
+            ("AUTH_SECRET", SECRET),
+            ("AUTH_EMAIL_SERVER", "smtp://127.0.0.1:2525"),
+        ];
+        let err = AuthConfigBuilder::from_vars(vars(&email))
+            .unwrap()
+            .production(true)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().starts_with("AUTH_URL"), "{err}");
+        let mut with_url = email.to_vec();
+        with_url.push(("AUTH_URL", "https://example.com"));
+        assert!(AuthConfigBuilder::from_vars(vars(&with_url))
+            .unwrap()
+            .production(true)
+            .build()
+            .is_ok());
+        // Development keeps working without it.
+        assert!(AuthConfigBuilder::from_vars(vars(&email))
+            .unwrap()
+            .production(false)
+            .build()
+            .is_ok());
+    }
+
+    #[test]
+    fn link_origins_are_configured_never_requested() {
+        let config = AuthConfigBuilder::from_vars(vars(&[
+            ("AUTH_SECRET", SECRET),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:3000"),
+            ("AUTH_CLIENT_ORIGINS", "spa=http://127.0.0.1:3300"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(
+            config.link_origins(),
+            [
+                "http://127.0.0.1:3000",
+                "http://localhost:3000",
+                "http://[::1]:3000",
+                "http://127.0.0.1:3300"
+            ]
+        );
+        let config = AuthConfigBuilder::from_vars(vars(&[
+            ("AUTH_SECRET", SECRET),
+            ("AUTH_URL", "https://example.com"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(config.link_origins(), ["https://example.com"]);
+    }
+
+    #[test]
+    fn new_variables_are_read_and_checked() {
+        let config = AuthConfigBuilder::from_vars(vars(&[
+            ("AUTH_SECRET", SECRET),
+            ("AUTH_TRUSTED_PROXIES", "10.0.0.0/8"),
+            ("AUTH_PASSWORD_MIN_LENGTH", "16"),
+            ("AUTH_RATE_LIMIT_ACCOUNT_CEILING", "50"),
+            ("AUTH_SESSION_ABSOLUTE_MAX_AGE", "3600"),
+            ("AUTH_HASH_CONCURRENCY", "3"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert!(matches!(
+            config.trusted_proxies(),
+            TrustedProxies::Networks(n) if n.len() == 1
+        ));
+        assert_eq!(config.password_min_chars(), 16);
+        assert_eq!(config.rate_limits().account_ceiling, 50);
+        assert_eq!(config.session.absolute_max_age, Duration::from_secs(3600));
+        assert_eq!(config.hash_limits.concurrency, 3);
+        assert_eq!(
+            AuthConfig::builder()
+                .secret(SECRET)
+                .build()
+                .unwrap()
+                .password_min_chars(),
+            12
+        );
+        for (name, value) in [
+            ("AUTH_TRUSTED_PROXIES", "proxy.internal"),
+            ("AUTH_PASSWORD_MIN_LENGTH", "twelve"),
+        ] {
+            let err = AuthConfigBuilder::from_vars(vars(&[("AUTH_SECRET", SECRET), (name, value)]))
+                .err()
+                .unwrap();
+            assert!(err.to_string().starts_with(name), "{err}");
+        }
+        let err = AuthConfigBuilder::from_vars(vars(&[
+            ("AUTH_SECRET", SECRET),
+            ("AUTH_PASSWORD_MIN_LENGTH", "500"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("AUTH_PASSWORD_MIN_LENGTH"),
+            "{err}"
+        );
     }
 }

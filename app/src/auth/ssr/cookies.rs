@@ -1,8 +1,8 @@
 //! Cookie names, attributes and chunking, as Auth.js v5 sets them.
 //!
 //! Every cookie is `Path=/; HttpOnly; SameSite=Lax`; over https it is also `Secure` and its name
-//! gets the `__Secure-` prefix (`__Host-` for the CSRF cookie), so a subdomain or a plain-http
-//! page cannot plant one. A session token longer than [`CHUNK_SIZE`] is split into `name.0`,
+//! gets the `__Secure-` prefix (`__Host-` for the CSRF and OAuth check cookies), so a subdomain
+//! or a plain-http page cannot plant one. A session token longer than [`CHUNK_SIZE`] is split into `name.0`,
 //! `name.1`, ... as Auth.js's `SessionStore` does, and chunks left over from a longer token are
 //! cleared.
 
@@ -42,14 +42,16 @@ pub const PLAIN: CookieNames = CookieNames {
     nonce: "authjs.nonce",
 };
 
-/// Names over https.
+/// Names over https. The CSRF cookie and the OAuth check cookies are `__Host-` (Auth.js uses
+/// `__Secure-` for the check cookies): a `__Host-` cookie can only be set by this host, with
+/// `Path=/` and no `Domain`, so a sibling subdomain cannot plant one in the browser.
 pub const SECURE: CookieNames = CookieNames {
     session_token: "__Secure-authjs.session-token",
     callback_url: "__Secure-authjs.callback-url",
     csrf_token: "__Host-authjs.csrf-token",
-    pkce_code_verifier: "__Secure-authjs.pkce.code_verifier",
-    state: "__Secure-authjs.state",
-    nonce: "__Secure-authjs.nonce",
+    pkce_code_verifier: "__Host-authjs.pkce.code_verifier",
+    state: "__Host-authjs.state",
+    nonce: "__Host-authjs.nonce",
 };
 
 /// The names for a request served over https (`secure`) or not.

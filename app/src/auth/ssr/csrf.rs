@@ -81,6 +81,21 @@ pub fn verify_origin(auth: &Auth, req: &AuthRequest) -> Result<(), AuthError> {
     }
 }
 
+/// What binds a flow's state to this browser: the hash of the token in its CSRF cookie (an
+/// `__Host-` cookie over https, which no other site or subdomain can set). A check cookie
+/// carries it sealed; a callback whose browser holds another CSRF cookie is refused.
+pub fn binding(auth: &Auth, req: &AuthRequest) -> Option<String> {
+    cookie_token(auth, req).map(binding_of)
+}
+
+/// [`binding`] of a known token (one just minted by [`ensure`]).
+pub fn binding_of(token: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"leptos-auth flow binding\0");
+    hasher.update(token.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// The token in the request's CSRF cookie, if the cookie is well-formed and its hash verifies.
 fn cookie_token<'r>(auth: &Auth, req: &'r AuthRequest) -> Option<&'r str> {
     let raw = req.cookies.get(auth.cookie_names(req.secure).csrf_token)?;

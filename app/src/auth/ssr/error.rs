@@ -78,6 +78,10 @@ pub enum AuthError {
     /// A blocking task (password hashing) failed to run.
     #[error("background task failed")]
     Task,
+    /// Every password-hashing slot stayed busy for the whole wait: the server is under a
+    /// burst of sign-ins, and this one is refused rather than queued.
+    #[error("password hashing is busy")]
+    Busy,
     /// Starting an OAuth sign-in failed (discovery, a misconfigured provider).
     #[error("OAuth sign-in could not start: {0}")]
     OAuthSignin(ProviderError),
@@ -122,7 +126,7 @@ impl AuthError {
     pub fn code(&self) -> AuthErrorCode {
         match self {
             Self::Csrf(_) => AuthErrorCode::MissingCsrf,
-            Self::Credentials(_) => AuthErrorCode::CredentialsSignin,
+            Self::Credentials(_) | Self::Busy => AuthErrorCode::CredentialsSignin,
             Self::AccessDenied => AuthErrorCode::AccessDenied,
             Self::UnknownProvider => AuthErrorCode::Default,
             Self::Adapter(e) if e.is_unavailable() => AuthErrorCode::Unavailable,
@@ -146,6 +150,7 @@ impl AuthError {
     pub fn detail_code(&self) -> Option<&'static str> {
         match self {
             Self::Credentials("rate_limited") | Self::EmailRateLimited => Some("rate_limited"),
+            Self::Busy => Some("busy"),
             Self::Credentials(_) => Some("credentials"),
             Self::InvalidEmail => Some("invalid_email"),
             _ => None,
@@ -158,6 +163,7 @@ impl AuthError {
         match self {
             Self::Csrf(_)
             | Self::Credentials(_)
+            | Self::Busy
             | Self::OAuthSignin(_)
             | Self::OAuthCallback(_)
             | Self::Checks(_)
@@ -176,6 +182,7 @@ impl AuthError {
         match self {
             Self::Csrf(reason) => tracing::warn!(reason, "CSRF check failed"),
             Self::Credentials(reason) => tracing::debug!(reason, "credentials rejected"),
+            Self::Busy => tracing::warn!("password hashing busy: sign-in refused"),
             Self::AccessDenied
             | Self::UnknownProvider
             | Self::ProviderDenied
@@ -187,16 +194,65 @@ impl AuthError {
             Self::Verification(reason) => tracing::warn!(reason, "email link refused"),
             Self::EmailRateLimited => tracing::warn!("sign-in email rate limit reached"),
             Self::OAuthSignin(_) | Self::OAuthCallback(_) | Self::RefreshFailed(_) => {
-                tracing::warn!(error = %self, "OAuth provider error")
+                tracing::warn!(error = %Logged(self), "OAuth provider error")
             }
-            Self::Email(_) => tracing::error!(error = %self, "email provider error"),
+            Self::Email(_) => tracing::error!(error = %Logged(self), "email provider error"),
             Self::Adapter(e) if e.is_unavailable() => {
-                tracing::warn!(error = %self, "database unavailable")
+                tracing::warn!(error = %Logged(self), "database unavailable")
             }
             Self::Adapter(_) | Self::NotMounted(_) | Self::Configuration(_) | Self::Task => {
-                tracing::error!(error = %self, "auth error")
+                tracing::error!(error = %Logged(self), "auth error")
             }
         }
+    }
+}
+
+/// A value from outside (a provider's `error`, a token endpoint's message) made safe to log:
+/// control characters (newlines that would forge a log line, ANSI escapes) become `\u{..}`
+/// escapes and it is cut at `max_chars`.
+pub fn log_safe(value: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(value.len().min(max_chars));
+    for (i, c) in value.chars().enumerate() {
+        if i == max_chars {
+            out.push('…');
+            break;
+        }
+        if c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}')
+        {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`log_safe`], and every email address in the text (a token with an `@` in it, as an SMTP
+/// server's "550 <ada@example.com>: no such user" has) replaced by `[address]`: logs name users
+/// by id, never by address.
+pub fn log_safe_redacted(value: &str, max_chars: usize) -> String {
+    let redacted = value
+        .split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let trimmed = word.trim_end();
+            if trimmed.contains('@') {
+                let tail = &word[trimmed.len()..];
+                format!("[address]{tail}")
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<String>();
+    log_safe(&redacted, max_chars)
+}
+
+/// An error's text as logs may hold it (see [`log_safe_redacted`]).
+struct Logged<'a>(&'a AuthError);
+
+impl std::fmt::Display for Logged<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&log_safe_redacted(&self.0.to_string(), 512))
     }
 }
 
@@ -243,5 +299,28 @@ mod tests {
             AuthErrorCode::OAuthCallbackError
         );
         assert_eq!(AuthError::Task.page(), ErrorPage::Error);
+    }
+
+    #[test]
+    fn outside_values_cannot_forge_log_lines() {
+        let logged = log_safe("bad\n2026-12-01 INFO admin signed in\u{1b}[31m", 200);
+        assert!(
+            !logged.contains('\n') && !logged.contains('\u{1b}'),
+            "{logged}"
+        );
+        assert!(logged.starts_with("bad\\u{a}2026"), "{logged}");
+        assert_eq!(log_safe("abcdef", 3), "abc…");
+        assert_eq!(log_safe("access_denied", 64), "access_denied");
+    }
+
+    #[test]
+    fn logged_errors_name_no_address() {
+        let error = AuthError::Email(ProviderError::Smtp(
+            "permanent error (550): 5.1.1 <ada@example.com>: Recipient address rejected".into(),
+        ));
+        let logged = Logged(&error).to_string();
+        assert!(!logged.contains("ada@example.com"), "{logged}");
+        assert!(logged.contains("[address] Recipient"), "{logged}");
+        assert_eq!(log_safe_redacted("no address here", 100), "no address here");
     }
 }

@@ -48,6 +48,10 @@ pub enum JwtError {
     /// `exp` is in the past (beyond the clock tolerance), or `nbf` in the future.
     #[error("token expired or not yet valid")]
     Expired,
+    /// There is no `exp`: every token this app mints has one, and a token that never expires
+    /// is not one it accepts.
+    #[error("token without exp")]
+    NoExpiry,
     /// The claims could not be serialized.
     #[error("could not encode claims")]
     Encode,
@@ -244,14 +248,16 @@ fn decode_into<'b>(input: &str, buf: &'b mut [u8]) -> Result<&'b [u8], JwtError>
 }
 
 /// Checks `exp` and `nbf` (Unix seconds) against `now`, with 15 s of clock skew, as `jose` does.
+/// A token without `exp` is refused.
 ///
 /// # Errors
-/// [`JwtError::Expired`].
+/// [`JwtError::NoExpiry`], [`JwtError::Expired`].
 pub fn check_times(exp: Option<i64>, nbf: Option<i64>, now: i64) -> Result<(), JwtError> {
-    if exp.is_some_and(|exp| now - CLOCK_TOLERANCE_SECS >= exp) {
+    let exp = exp.ok_or(JwtError::NoExpiry)?;
+    if now.saturating_sub(CLOCK_TOLERANCE_SECS) >= exp {
         return Err(JwtError::Expired);
     }
-    if nbf.is_some_and(|nbf| now + CLOCK_TOLERANCE_SECS < nbf) {
+    if nbf.is_some_and(|nbf| now.saturating_add(CLOCK_TOLERANCE_SECS) < nbf) {
         return Err(JwtError::Expired);
     }
     Ok(())
@@ -433,6 +439,24 @@ mod tests {
     }
 
     #[test]
+    fn refuses_tokens_without_exp() {
+        let keys = keys("secret");
+        let token = keys.encode(&json!({"sub":"1"})).unwrap();
+        assert_eq!(keys.decode::<Value>(&token, 0), Err(JwtError::NoExpiry));
+        let token = keys.encode(&json!({"sub":"1","exp":null})).unwrap();
+        assert_eq!(keys.decode::<Value>(&token, 0), Err(JwtError::NoExpiry));
+        assert_eq!(
+            check_times(Some(i64::MIN), None, i64::MIN),
+            Err(JwtError::Expired)
+        );
+        assert_eq!(
+            check_times(Some(i64::MAX), Some(i64::MAX), 0),
+            Err(JwtError::Expired)
+        );
+        assert_eq!(check_times(Some(i64::MAX), None, i64::MAX - 1), Ok(()));
+    }
+
+    #[test]
     fn refuses_expired_tampered_and_foreign_tokens() {
         let keys = keys("secret");
         let token = keys.encode(&json!({"sub":"1","exp": 1000})).unwrap();
@@ -455,7 +479,9 @@ mod tests {
     #[test]
     fn rotation_decodes_with_older_secrets_and_encodes_with_the_newest() {
         let old = keys("old secret");
-        let token = old.encode(&json!({"sub":"7"})).unwrap();
+        let token = old
+            .encode(&json!({"sub":"7","exp": 2_000_000_000}))
+            .unwrap();
         let rotated = KeySet::derive(
             &[
                 Secret::new("new secret".into()),
@@ -464,7 +490,9 @@ mod tests {
             "authjs.session-token",
         );
         assert_eq!(rotated.decode::<Value>(&token, 0).unwrap()["sub"], "7");
-        let fresh = rotated.encode(&json!({"sub":"7"})).unwrap();
+        let fresh = rotated
+            .encode(&json!({"sub":"7","exp": 2_000_000_000}))
+            .unwrap();
         assert_eq!(old.decode::<Value>(&fresh, 0), Err(JwtError::Decryption));
         assert_eq!(
             keys("new secret").decode::<Value>(&fresh, 0).unwrap()["sub"],
@@ -476,7 +504,7 @@ mod tests {
     fn the_salt_is_part_of_the_key() {
         let a = KeySet::derive(&[Secret::new("s".into())], "authjs.session-token");
         let b = KeySet::derive(&[Secret::new("s".into())], "__Secure-authjs.session-token");
-        let token = a.encode(&json!({})).unwrap();
+        let token = a.encode(&json!({"exp": 2_000_000_000})).unwrap();
         assert_eq!(b.decode::<Value>(&token, 0), Err(JwtError::Decryption));
     }
 
@@ -535,7 +563,7 @@ mod tests {
             .encrypt(
                 (&iv).into(),
                 Payload {
-                    msg: br#"{"sub":"9"}"#,
+                    msg: br#"{"sub":"9","exp":2000000000}"#,
                     aad: header_b64.as_bytes(),
                 },
             )

@@ -8,8 +8,10 @@
 //! | `jwt.rs` | `jwt.encode` / `jwt.decode` (JWE, HKDF) |
 //! | `cookies.rs` | cookie names, attributes, chunking |
 //! | `dates.rs` | the two date formats of the wire |
+//! | `client_ip.rs` | the client address per-IP limits count (trusted proxies) |
 //! | `csrf.rs` | the double-submit CSRF token |
-//! | `session.rs` | `GET /session`, session creation and deletion |
+//! | `session.rs` | `GET /session`, session creation and deletion, sign-out-everywhere |
+//! | `revocation.rs` | the cache that keeps sign-out-everywhere off the hot path |
 //! | `signin.rs` | the end of every sign-in, and sign-out |
 //! | `redirect.rs` | the `redirect` callback and error-page URLs |
 //! | `providers/` | provider settings, presets, the credentials flow |
@@ -19,14 +21,18 @@
 //! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
 //! | `page.rs` | SSR: the session in the first HTML, the `authorized` guard |
 //! | `cors.rs` | CORS for listed client origins (multi-client) |
+//! | `path.rs` | one spelling per path: variants redirect before routing |
+//! | `security_headers.rs` | anti-framing, nosniff, referrer, HSTS, no-store on every page |
 //! | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
 //! | `extract.rs` | axum extractors |
-//! | `accounts.rs` | linked accounts, unlinking |
+//! | `accounts.rs` | linked accounts, unlinking, session list, sign-out-everywhere |
+//! | `housekeeping.rs` | the periodic purge of expired rows |
 
 pub mod accounts;
 pub mod adapter;
 pub mod auth;
 pub mod callbacks;
+pub mod client_ip;
 pub mod config;
 pub mod context;
 pub mod cookies;
@@ -37,17 +43,21 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod housekeeping;
 pub mod jwt;
 pub mod oauth;
 pub mod page;
 pub mod password;
+pub mod path;
 pub mod providers;
 pub mod rate_limit;
 pub mod redirect;
 pub mod reply;
 pub mod request;
+pub mod revocation;
 pub mod routes;
 pub mod secret;
+pub mod security_headers;
 pub mod session;
 pub mod signin;
 
@@ -56,9 +66,10 @@ pub use auth::{auth, Auth};
 pub use callbacks::{
     Account, Callbacks, JwtParams, JwtTrigger, SessionParams, SignInDecision, SignInParams,
 };
+pub use client_ip::TrustedProxies;
 pub use config::{
-    AuthConfig, AuthConfigBuilder, ClientOrigin, CookieOverrides, JwtOptions, Pages,
-    SessionOptions, SessionStrategy, Theme,
+    AuthConfig, AuthConfigBuilder, ClientOrigin, CookieOverrides, HashLimits, JwtOptions, Pages,
+    RateLimits, SessionOptions, SessionStrategy, Theme,
 };
 pub use error::{AuthError, ConfigError};
 pub use events::Events;

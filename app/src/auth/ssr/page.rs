@@ -118,6 +118,25 @@ fn forbidden_page() -> Response {
     (StatusCode::FORBIDDEN, axum::response::Html(body)).into_response()
 }
 
+/// [`middleware`] for the fallback (static files, else the 404 page): pages get it, files do
+/// not. So a path the router does not know still renders with the visitor's session and
+/// passes the `authorized` guard, and asset requests stay cheap.
+pub async fn fallback(State(auth): State<Auth>, request: Request, next: Next) -> Response {
+    if is_asset_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    middleware(State(auth), request, next).await
+}
+
+/// A path that names a file (`/pkg/...`, or a last segment with an extension).
+fn is_asset_path(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
+}
+
 /// Axum middleware for the page routes (`route_layer` it on the Leptos routes only).
 pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -187,10 +206,10 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     }
     append_cookies(&mut response, cookies);
     let headers = response.headers_mut();
-    // The page embeds the visitor's session and CSRF token: never for a shared cache.
+    // The page embeds the visitor's session and CSRF token: no cache may keep it.
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+        HeaderValue::from_static("private, no-store"),
     );
     response
 }

@@ -1,16 +1,84 @@
-//! Password hashing: argon2id with OWASP's parameters, off the async runtime.
+//! Password hashing: argon2id with OWASP's parameters, off the async runtime, a few at a time.
 //!
-//! Hashing costs tens of milliseconds of CPU on purpose, so it runs on the blocking pool
-//! (`spawn_blocking`), never on a runtime worker. Unknown users are checked against a dummy
-//! hash so that "no such user" and "wrong password" take the same time.
+//! Hashing costs tens of milliseconds of CPU and 19 MiB of memory on purpose, so it runs on the
+//! blocking pool (`spawn_blocking`), never on a runtime worker, and under a [`Hasher`]'s
+//! semaphore: at most `concurrency` hashes at once, and a request that cannot get a slot
+//! within `max_wait` is refused ([`AuthError::Busy`]) instead of queueing. A burst of sign-ins
+//! then costs a bounded amount of memory and leaves the runtime free for everything else.
+//! Unknown users are checked against a dummy hash so that "no such user" and "wrong password"
+//! take the same time.
+
+use std::sync::Arc;
 
 use argon2::{
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
-use super::error::AuthError;
+use super::{config::HashLimits, error::AuthError};
+
+/// The bounded hashing pool of one auth instance (shared by its client instances).
+#[derive(Debug, Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    limits: HashLimits,
+}
+
+impl Hasher {
+    /// A pool with these limits.
+    pub fn new(limits: HashLimits) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(limits.concurrency.max(1))),
+            limits,
+        }
+    }
+
+    async fn permit(&self) -> Result<OwnedSemaphorePermit, AuthError> {
+        match tokio::time::timeout(self.limits.max_wait, self.permits.clone().acquire_owned()).await
+        {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(AuthError::Task),
+            Err(_) => Err(AuthError::Busy),
+        }
+    }
+
+    /// [`hash`] under the pool's bound.
+    ///
+    /// # Errors
+    /// [`AuthError::Busy`] when no slot freed up in time; [`AuthError::Task`].
+    pub async fn hash(&self, password: String) -> Result<String, AuthError> {
+        let permit = self.permit().await?;
+        let result = hash(password).await;
+        drop(permit);
+        result
+    }
+
+    /// [`verify`] under the pool's bound.
+    ///
+    /// # Errors
+    /// As [`Hasher::hash`].
+    pub async fn verify(&self, password: String, phc: String) -> Result<bool, AuthError> {
+        let permit = self.permit().await?;
+        let result = verify(password, phc).await;
+        drop(permit);
+        result
+    }
+
+    /// [`verify_dummy`] under the pool's bound.
+    ///
+    /// # Errors
+    /// As [`Hasher::hash`].
+    pub async fn verify_dummy(&self, password: String) -> Result<(), AuthError> {
+        let phc = dummy_hash().await?;
+        self.verify(password, phc).await.map(|_| ())
+    }
+
+    /// Hashes running or waiting right now is `concurrency - available`; for tests and metrics.
+    pub fn available(&self) -> usize {
+        self.permits.available_permits()
+    }
+}
 
 /// OWASP (2023): argon2id, m = 19 MiB, t = 2, p = 1.
 fn argon2() -> Argon2<'static> {
@@ -58,12 +126,16 @@ pub async fn verify(password: String, phc: String) -> Result<bool, AuthError> {
 /// # Errors
 /// [`AuthError::Task`] if the blocking task could not run.
 pub async fn verify_dummy(password: String) -> Result<(), AuthError> {
+    verify(password, dummy_hash().await?).await.map(|_| ())
+}
+
+/// The hash unknown users are checked against (made once per process).
+async fn dummy_hash() -> Result<String, AuthError> {
     static DUMMY: OnceCell<String> = OnceCell::const_new();
-    let phc = DUMMY
+    Ok(DUMMY
         .get_or_try_init(|| hash("dummy password for timing".to_owned()))
         .await?
-        .clone();
-    verify(password, phc).await.map(|_| ())
+        .clone())
 }
 
 #[cfg(test)]
@@ -78,5 +150,22 @@ mod tests {
         assert!(!verify("wrong horse".into(), phc).await.unwrap());
         assert!(!verify("x".into(), "not a hash".into()).await.unwrap());
         verify_dummy("anything".into()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_full_pool_refuses_instead_of_queueing() {
+        let hasher = Hasher::new(HashLimits {
+            concurrency: 1,
+            max_wait: std::time::Duration::from_millis(50),
+        });
+        let held = hasher.permit().await.unwrap();
+        assert_eq!(hasher.available(), 0);
+        assert!(matches!(
+            hasher.hash("pw".into()).await,
+            Err(AuthError::Busy)
+        ));
+        drop(held);
+        assert!(hasher.hash("pw".into()).await.is_ok());
+        assert_eq!(hasher.available(), 1);
     }
 }

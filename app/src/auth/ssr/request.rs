@@ -4,6 +4,11 @@
 //! As Auth.js: `AUTH_URL` if set; otherwise, when the host is trusted (`AUTH_TRUST_HOST`, or a
 //! debug build), `X-Forwarded-Host`/`Host` and `X-Forwarded-Proto`; otherwise the address the
 //! server listens on, so an untrusted `Host` header can never steer a redirect.
+//!
+//! URLs that leave the server and come back (email links, OAuth `redirect_uri`) are stricter
+//! still: [`AuthRequest::link_origin`] is `AUTH_URL`'s origin, or the request's only when it is
+//! one of the configured [`AuthConfig::link_origins`](super::config::AuthConfig::link_origins).
+//! The client IP is the socket peer unless that is a trusted proxy (see `client_ip.rs`).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -30,7 +35,8 @@ pub struct AuthRequest {
     pub origin_header: Option<String>,
     /// Whether the client asked for `{url}` instead of a redirect.
     pub return_redirect: bool,
-    /// The client's IP address (from the socket, or `X-Forwarded-For` when the host is trusted).
+    /// The client's IP address: the socket peer, or the right-most untrusted
+    /// `X-Forwarded-For` hop when the peer is a trusted proxy (`AUTH_TRUSTED_PROXIES`).
     pub client_ip: Option<IpAddr>,
     /// Path of the request, for logs and the `authorized` callback.
     pub path: String,
@@ -49,11 +55,17 @@ impl AuthRequest {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
-        let client_ip = if config.trust_host {
-            forwarded_for(headers).or(socket_ip)
-        } else {
-            socket_ip
-        };
+        let client_ip = socket_ip.map(|peer| {
+            super::client_ip::client_ip(
+                &config.trusted_proxies,
+                peer,
+                headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok()),
+            )
+        });
+
         Self {
             method: parts.method.clone(),
             origin,
@@ -72,6 +84,34 @@ impl AuthRequest {
     /// `https://example.com/api/auth/signin`).
     pub fn auth_url(&self, auth: &Auth, path: &str) -> String {
         format!("{}{}{}", self.origin, auth.config().base_path, path)
+    }
+
+    /// The origin email links and OAuth `redirect_uri`s are built on: `AUTH_URL`'s, or this
+    /// request's only when it is one of the configured link origins, else the site's. Never a
+    /// bare `Host` header.
+    pub fn link_origin<'a>(&'a self, auth: &'a Auth) -> &'a str {
+        let config = auth.config();
+        if config.url.is_none()
+            && config
+                .link_origins
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(&self.origin))
+        {
+            &self.origin
+        } else {
+            &config.site_origin
+        }
+    }
+
+    /// [`AuthRequest::auth_url`] on the [`link_origin`](Self::link_origin): for URLs that
+    /// leave the server (an email link, an OAuth `redirect_uri`).
+    pub fn link_url(&self, auth: &Auth, path: &str) -> String {
+        format!(
+            "{}{}{}",
+            self.link_origin(auth),
+            auth.config().base_path,
+            path
+        )
     }
 }
 
@@ -92,21 +132,41 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Whether the request reached the site over https, as [`AuthRequest::from_parts`] decides it
+/// (`AUTH_URL`'s scheme, or a trusted `X-Forwarded-Proto`), without building the origin.
+pub fn is_https(auth: &Auth, headers: &HeaderMap) -> bool {
+    let config = auth.config();
+    if let Some(url) = &config.url {
+        return url.scheme() == "https";
+    }
+    if config.trust_host && trusted_host(headers).is_some() {
+        return forwarded_https(headers);
+    }
+    config.site_origin.starts_with("https:")
+}
+
+fn trusted_host(headers: &HeaderMap) -> Option<&str> {
+    header_str(headers, "x-forwarded-host")
+        .or_else(|| header_str(headers, http::header::HOST.as_str()))
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|h| is_valid_host(h))
+}
+
+fn forwarded_https(headers: &HeaderMap) -> bool {
+    header_str(headers, "x-forwarded-proto")
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+}
+
 fn public_origin(auth: &Auth, headers: &HeaderMap) -> (String, bool) {
     let config = auth.config();
     if let Some(url) = &config.url {
         return (config.site_origin.clone(), url.scheme() == "https");
     }
     if config.trust_host {
-        let host = header_str(headers, "x-forwarded-host")
-            .or_else(|| header_str(headers, http::header::HOST.as_str()))
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|h| is_valid_host(h));
-        if let Some(host) = host {
-            let https = header_str(headers, "x-forwarded-proto")
-                .and_then(|v| v.split(',').next())
-                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+        if let Some(host) = trusted_host(headers) {
+            let https = forwarded_https(headers);
             let scheme = if https { "https" } else { "http" };
             return (format!("{scheme}://{}", host.to_ascii_lowercase()), https);
         }
@@ -122,15 +182,6 @@ fn is_valid_host(host: &str) -> bool {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-}
-
-fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    header_str(headers, "x-forwarded-for")?
-        .split(',')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 #[cfg(test)]

@@ -64,8 +64,16 @@ async fn get_signin(
     let params = query_fields(query);
     let callback_url = params.get("callbackUrl").map(str::to_owned);
     let extra = authorization_params(&params);
-    let result =
-        oauth::signin::start(&auth, &req, &provider, callback_url.as_deref(), &extra).await;
+    // A plain link never links an account: only a CSRF-checked POST records that intent.
+    let result = oauth::signin::start(
+        &auth,
+        &req,
+        &provider,
+        callback_url.as_deref(),
+        &extra,
+        None,
+    )
+    .await;
     respond(&auth, &req, result, callback_url.as_deref())
 }
 
@@ -152,54 +160,63 @@ async fn get_session(ClientAuth(auth): ClientAuth, req: AuthRequest) -> Response
     session_response(session::current(&auth, &req).await)
 }
 
-/// What `POST /session` reads: next-auth/react's `update(data)` sends JSON, a form may send
-/// `data` as a JSON string.
-#[derive(serde::Deserialize)]
-struct UpdateBody {
-    #[serde(rename = "csrfToken")]
-    csrf_token: Option<String>,
-    #[serde(default)]
-    data: serde_json::Value,
-}
-
-/// `POST /session {csrfToken, data}`: the session update (see [`session::update`]). Without a
-/// valid CSRF token nothing is updated and the current session is returned, as Auth.js does.
+/// `POST /session {csrfToken, data}`: the session update (see [`session::update`]). The body is
+/// JSON (next-auth/react's `update(data)`) or a form (`data` as a JSON string), as its
+/// `Content-Type` says. Without a valid CSRF pair (missing, wrong, minted with another secret,
+/// only in the query, not a string), from a foreign `Origin`, or with a body that is not an
+/// object, nothing changes and the answer is `400 null`, as `@auth/core`'s `validateCSRF`.
 async fn post_session(
     ClientAuth(auth): ClientAuth,
     req: AuthRequest,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let is_json = headers
+    let Some((csrf_token, data)) = update_body(&headers, &body) else {
+        tracing::debug!("session update refused: not a {{csrfToken, data}} body");
+        return update_refused();
+    };
+    if let Err(error) = super::csrf::verify(&auth, &req, Some(&csrf_token)) {
+        error.log();
+        return update_refused();
+    }
+    session_response(session::update(&auth, &req, &data).await)
+}
+
+/// The `csrfToken` (a string) and `data` of a session update, if the body is one.
+fn update_body(headers: &HeaderMap, body: &[u8]) -> Option<(String, serde_json::Value)> {
+    use serde_json::Value;
+    let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
-    let parsed = if is_json {
-        serde_json::from_slice::<UpdateBody>(&body).ok()
-    } else {
-        let form = body_fields(&headers, &body);
-        Some(UpdateBody {
-            csrf_token: form.get("csrfToken").map(str::to_owned),
-            data: form
-                .get("data")
-                .map(|d| serde_json::from_str(d).unwrap_or_else(|_| d.into()))
-                .unwrap_or_default(),
-        })
-    };
-    let Some(body) = parsed else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({ "error": "InvalidBody", "message": "expected {csrfToken, data}" })),
-        )
-            .into_response();
-    };
-    match super::csrf::verify(&auth, &req, body.csrf_token.as_deref()) {
-        Ok(()) => session_response(session::update(&auth, &req, &body.data).await),
-        Err(error) => {
-            tracing::debug!(%error, "session update refused; answering as GET");
-            session_response(session::current(&auth, &req).await)
-        }
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or_default();
+    if media_type.eq_ignore_ascii_case("application/json") {
+        let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else {
+            return None;
+        };
+        let Some(Value::String(csrf_token)) = map.remove("csrfToken") else {
+            return None;
+        };
+        return Some((csrf_token, map.remove("data").unwrap_or(Value::Null)));
     }
+    let form = body_fields(headers, body);
+    let csrf_token = form.get("csrfToken")?.to_owned();
+    let data = form
+        .get("data")
+        .map(|d| serde_json::from_str(d).unwrap_or_else(|_| d.into()))
+        .unwrap_or_default();
+    Some((csrf_token, data))
+}
+
+/// `400 null`: a refused session update.
+fn update_refused() -> Response {
+    let mut response = (StatusCode::BAD_REQUEST, Json(serde_json::Value::Null)).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, no-store"),
+    );
+    response
 }
 
 fn session_response(

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::auth::types::{Session, User};
 
 use super::{
-    adapter::UserRow,
+    adapter::{unix_ms, SessionRow, UserRow},
     auth::Auth,
     callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
     config::{ClientOrigin, SessionStrategy},
@@ -133,6 +133,44 @@ impl Token {
     }
 }
 
+/// The claim holding when the user signed in (Unix seconds, with milliseconds: RFC 7519
+/// allows a fractional NumericDate), kept across renewals: the absolute lifetime and
+/// sign-out-everywhere count from it. A token without it (minted by Auth.js) gets it on its
+/// first read here.
+pub const AUTH_TIME: &str = "auth_time";
+/// The claim holding when the token was last checked against sign-out-everywhere (Unix
+/// seconds); see `revocation.rs`.
+pub const CHECKED: &str = "chk";
+
+impl Token {
+    /// When the user signed in (Unix ms), from [`AUTH_TIME`].
+    pub fn auth_time_ms(&self) -> Option<i64> {
+        let seconds = self.extra.get(AUTH_TIME)?.as_f64()?;
+        seconds
+            .is_finite()
+            .then(|| (seconds * 1000.0).round() as i64)
+    }
+
+    fn set_auth_time_ms(&mut self, ms: i64) {
+        let seconds = ms as f64 / 1000.0;
+        if let Some(number) = serde_json::Number::from_f64(seconds) {
+            self.extra.insert(AUTH_TIME.into(), Value::Number(number));
+        }
+    }
+
+    /// The user id (`sub`), when it is one of ours.
+    pub fn user_id(&self) -> Option<i32> {
+        self.sub.as_deref()?.parse().ok()
+    }
+}
+
+/// Who a request is signed in as, once every check passed (see [`identify`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// The user's id.
+    pub user_id: i32,
+}
+
 /// `GET /api/auth/session`: the session, and the cookies that keep it alive (or clear a bad one).
 ///
 /// # Errors
@@ -145,7 +183,7 @@ pub async fn current(auth: &Auth, req: &AuthRequest) -> Result<Reply<Option<Sess
 /// `POST /api/auth/session {csrfToken, data}` (the client's `update(data)`): the `jwt` callback
 /// runs with trigger `update` and `session: data` (JWT strategy), the `session` callback with
 /// `new_session: data` (database strategy), and the new session is returned. The caller checks
-/// the CSRF token first; without a valid one Auth.js answers as for `GET`, and so do we.
+/// the CSRF token first (without a valid one Auth.js answers `400 null`, and so do we).
 ///
 /// # Errors
 /// As [`current`].
@@ -181,33 +219,16 @@ async fn current_jwt(
 ) -> Result<Reply<Option<Session>>, AuthError> {
     let name = auth.cookie_names(req.secure).session_token;
     let now = OffsetDateTime::now_utc();
-    let keys = auth.session_keys(req.secure);
-    let token = match read_token(keys, raw, now.unix_timestamp()) {
-        Ok(token) => token,
-        Err(error) => {
-            tracing::debug!(%error, "session token refused");
-            return Ok(clear(req, name));
-        }
+    let Some(mut token) = verified_token(auth, req, raw, now).await else {
+        return Ok(clear(req, name));
     };
-    let mut token = token;
     super::oauth::tokens::refresh_if_due(auth, &mut token).await;
-    let callbacks = &auth.config().callbacks;
-    let Some(token) = callbacks
-        .jwt(JwtParams {
-            token,
-            user: None,
-            account: None,
-            profile: None,
-            trigger: update.map(|_| JwtTrigger::Update),
-            is_new_user: false,
-            session: update,
-        })
-        .await
-    else {
+    let Some(token) = run_jwt_callback(auth, token, update).await else {
         tracing::debug!("the jwt callback ended the session");
         return Ok(clear(req, name));
     };
-    let expires = now + auth.config().session.max_age;
+    let callbacks = &auth.config().callbacks;
+    let expires = jwt_expiry(auth, &token, now);
     let session = callbacks
         .session(SessionParams {
             session: default_session(auth, &token, expires),
@@ -222,6 +243,117 @@ async fn current_jwt(
     Ok(Reply::with_cookies(Some(session), cookies))
 }
 
+/// The `jwt` callback of a session read (Auth.js runs it on every read; `None` ends the
+/// session).
+async fn run_jwt_callback(auth: &Auth, token: Token, update: Option<&Value>) -> Option<Token> {
+    auth.config()
+        .callbacks
+        .jwt(JwtParams {
+            token,
+            user: None,
+            account: None,
+            profile: None,
+            trigger: update.map(|_| JwtTrigger::Update),
+            is_new_user: false,
+            session: update,
+        })
+        .await
+}
+
+/// The request's session token, if it decrypts, has not expired (sliding `exp` and the
+/// absolute lifetime) and was not revoked by sign-out-everywhere. The reason for a refusal is
+/// logged at `debug`.
+async fn verified_token(
+    auth: &Auth,
+    req: &AuthRequest,
+    raw: &str,
+    now: OffsetDateTime,
+) -> Option<Token> {
+    let mut token = match read_token(auth.session_keys(req.secure), raw, now.unix_timestamp()) {
+        Ok(token) => token,
+        Err(error) => {
+            tracing::debug!(%error, "session token refused");
+            return None;
+        }
+    };
+    let now_ms = unix_ms(now);
+    let options = &auth.config().session;
+    let signed_in_at = match token.auth_time_ms() {
+        Some(at) => at,
+        None => {
+            token.set_auth_time_ms(now_ms);
+            now_ms
+        }
+    };
+    if signed_in_at.saturating_add(duration_ms(options.absolute_max_age)) <= now_ms {
+        tracing::debug!("session refused: past its absolute lifetime");
+        return None;
+    }
+    if !still_valid(auth, &mut token, signed_in_at, now).await {
+        tracing::debug!("session refused: signed out everywhere");
+        return None;
+    }
+    Some(token)
+}
+
+/// Sign-out-everywhere (see `revocation.rs`): whether the token's sign-in came after the
+/// user's last revocation. Looks at the database only when the token's `chk` is due, and then
+/// moves `chk`. A database failure lets the token through (JWT sessions keep working while the
+/// database is down) and is retried on the next read.
+async fn still_valid(
+    auth: &Auth,
+    token: &mut Token,
+    signed_in_at: i64,
+    now: OffsetDateTime,
+) -> bool {
+    let Some(user_id) = token.user_id() else {
+        return true;
+    };
+    let revocations = auth.revocations();
+    if revocations
+        .known(user_id)
+        .is_some_and(|valid_after| signed_in_at < valid_after)
+    {
+        return false;
+    }
+    let interval = auth.config().session.revocation_check;
+    let now_s = now.unix_timestamp();
+    let checked = token.extra.get(CHECKED).and_then(Value::as_i64);
+    let interval_s = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
+    if checked.is_some_and(|at| at <= now_s && now_s - at < interval_s) {
+        return true;
+    }
+    match revocations
+        .valid_after(auth.db(), user_id, unix_ms(now), duration_ms(interval))
+        .await
+    {
+        Ok(Some(valid_after)) if signed_in_at < valid_after => false,
+        Ok(_) => {
+            token.extra.insert(CHECKED.into(), now_s.into());
+            true
+        }
+        Err(error) => {
+            error.log();
+            true
+        }
+    }
+}
+
+/// When a JWT session renewed now ends: `max_age` from now, but never past its absolute
+/// lifetime.
+fn jwt_expiry(auth: &Auth, token: &Token, now: OffsetDateTime) -> OffsetDateTime {
+    let sliding = now + auth.config().session.max_age;
+    absolute_end(auth, token).map_or(sliding, |end| sliding.min(end))
+}
+
+/// When the token's absolute lifetime ends.
+fn absolute_end(auth: &Auth, token: &Token) -> Option<OffsetDateTime> {
+    let signed_in =
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(token.auth_time_ms()?) * 1_000_000)
+            .ok()?;
+    signed_in.checked_add(auth.config().session.absolute_max_age.try_into().ok()?)
+}
+
 async fn current_database(
     auth: &Auth,
     req: &AuthRequest,
@@ -229,23 +361,20 @@ async fn current_database(
     update: Option<&Value>,
 ) -> Result<Reply<Option<Session>>, AuthError> {
     let name = auth.cookie_names(req.secure).session_token;
-    if raw.len() > 256 {
-        return Ok(clear(req, name));
-    }
-    let Some((row, user)) = auth.db().get_session_and_user(raw).await? else {
+    let Some((row, user)) = database_session(auth, raw).await? else {
         return Ok(clear(req, name));
     };
     let now = OffsetDateTime::now_utc();
-    if row.expires <= now {
-        auth.db().delete_session(raw).await?;
-        return Ok(clear(req, name));
-    }
     let options = &auth.config().session;
     let mut expires = row.expires;
     let mut set_cookies = Vec::new();
-    // Auth.js: extend when `expires - maxAge + updateAge` has passed.
+    // Auth.js: extend when `expires - maxAge + updateAge` has passed; never past the absolute
+    // lifetime.
     if row.expires - options.max_age + options.update_age <= now {
-        expires = now + options.max_age;
+        let sliding = now + options.max_age;
+        expires = row
+            .created_at
+            .map_or(sliding, |at| sliding.min(at + options.absolute_max_age));
         auth.db().update_session_expiry(raw, expires).await?;
         set_cookies.push(cookies::set(
             name,
@@ -278,6 +407,28 @@ async fn current_database(
     Ok(Reply::with_cookies(Some(session), set_cookies))
 }
 
+/// The unexpired database session with this token, and its user (an expired one is deleted).
+async fn database_session(
+    auth: &Auth,
+    raw: &str,
+) -> Result<Option<(SessionRow, UserRow)>, AuthError> {
+    if raw.len() > 256 {
+        return Ok(None);
+    }
+    let Some((row, user)) = auth.db().get_session_and_user(raw).await? else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc();
+    let past_absolute = row
+        .created_at
+        .is_some_and(|at| at + auth.config().session.absolute_max_age <= now);
+    if row.expires <= now || past_absolute {
+        auth.db().delete_session(raw).await?;
+        return Ok(None);
+    }
+    Ok(Some((row, user)))
+}
+
 /// Creates the session for a user who just signed in; returns the cookies to set.
 ///
 /// # Errors
@@ -292,11 +443,14 @@ pub async fn create(
     client: Option<&ClientOrigin>,
 ) -> Result<Vec<String>, AuthError> {
     let now = OffsetDateTime::now_utc();
-    let expires = now + auth.config().session.max_age;
     let name = auth.cookie_names(req.secure).session_token;
     match auth.config().session.strategy {
         SessionStrategy::Jwt => {
             let mut initial = Token::for_user(user);
+            initial.set_auth_time_ms(unix_ms(now));
+            initial
+                .extra
+                .insert(CHECKED.into(), now.unix_timestamp().into());
             if let Some(account) = account {
                 // Which provider signed the user in, and when its access token expires (so that
                 // reading the session can refresh it; see oauth/tokens.rs).
@@ -305,6 +459,10 @@ pub async fn create(
                     .insert("provider".into(), account.provider.clone().into());
                 if let (Some(at), Some(_)) = (account.expires_at, &account.refresh_token) {
                     initial.extra.insert("expires_at".into(), at.into());
+                    initial.extra.insert(
+                        super::oauth::tokens::PROVIDER_ACCOUNT_ID.into(),
+                        account.provider_account_id.clone().into(),
+                    );
                 }
             }
             if !auth.config().client_origins.is_empty() {
@@ -333,9 +491,16 @@ pub async fn create(
                 })
                 .await
                 .ok_or(AuthError::AccessDenied)?;
+            let expires = jwt_expiry(auth, &token, now);
             write_jwt(auth, req, token, now, expires)
         }
         SessionStrategy::Database => {
+            let expires = now
+                + auth
+                    .config()
+                    .session
+                    .max_age
+                    .min(auth.config().session.absolute_max_age);
             let token = match &auth.config().session.generate_session_token {
                 Some(generate) => generate(),
                 None => random_uuid(),
@@ -364,34 +529,90 @@ pub async fn create(
     }
 }
 
-/// The id of the signed-in user, if any, without renewing anything (JWT: the `sub` claim;
-/// database: the session row's user).
+/// Who the request is signed in as, without renewing anything, through every check a session
+/// read makes: the token's expiry, its absolute lifetime, sign-out-everywhere, and the `jwt`
+/// callback (JWT strategy; an app revokes a user by returning `None` there), or the session
+/// row (database strategy). Linking, the linked-accounts list, unlinking and the session list
+/// all decide the user with this.
 ///
 /// # Errors
 /// Database errors (database strategy).
-pub async fn current_user_id(auth: &Auth, req: &AuthRequest) -> Result<Option<i32>, AuthError> {
+pub async fn identify(auth: &Auth, req: &AuthRequest) -> Result<Option<Identity>, AuthError> {
     let name = auth.cookie_names(req.secure).session_token;
     let Some(raw) = req.cookies.get_chunked(name) else {
         return Ok(None);
     };
-    let now = OffsetDateTime::now_utc();
     Ok(match auth.config().session.strategy {
         SessionStrategy::Jwt => {
-            read_token(auth.session_keys(req.secure), &raw, now.unix_timestamp())
-                .ok()
-                .and_then(|token| token.sub?.parse().ok())
-        }
-        SessionStrategy::Database => {
-            if raw.len() > 256 {
+            let now = OffsetDateTime::now_utc();
+            let Some(token) = verified_token(auth, req, &raw, now).await else {
                 return Ok(None);
-            }
-            auth.db()
-                .get_session_and_user(&raw)
-                .await?
-                .filter(|(row, _)| row.expires > now)
-                .map(|(_, user)| user.id)
+            };
+            run_jwt_callback(auth, token, None)
+                .await
+                .and_then(|token| token.user_id())
+                .map(|user_id| Identity { user_id })
         }
+        SessionStrategy::Database => database_session(auth, &raw)
+            .await?
+            .map(|(_, user)| Identity { user_id: user.id }),
     })
+}
+
+/// The id of the signed-in user, if any: [`identify`]'s.
+///
+/// # Errors
+/// Database errors (database strategy).
+pub async fn current_user_id(auth: &Auth, req: &AuthRequest) -> Result<Option<i32>, AuthError> {
+    Ok(identify(auth, req).await?.map(|identity| identity.user_id))
+}
+
+/// Signs a user out everywhere: every database session row is deleted, and every JWT session
+/// that signed in before now is refused from its next check on (at once on this instance; see
+/// `revocation.rs` for the others). Returns the cookies that clear this request's session.
+///
+/// # Errors
+/// Database errors.
+pub async fn sign_out_everywhere(
+    auth: &Auth,
+    req: &AuthRequest,
+    user_id: i32,
+) -> Result<Vec<String>, AuthError> {
+    let now_ms = unix_ms(OffsetDateTime::now_utc());
+    auth.db().delete_sessions_of(user_id).await?;
+    auth.db().revoke_sessions_before(user_id, now_ms).await?;
+    auth.revocations().record(user_id, now_ms, now_ms);
+    tracing::info!(user.id = user_id, "signed out everywhere");
+    Ok(cookies::clear_chunked(
+        auth.cookie_names(req.secure).session_token,
+        req.secure,
+        &req.cookies,
+    ))
+}
+
+/// A verified sign-in reclaims an address nobody had proved (see `Db::reclaim_unverified`): the
+/// unverified party's password, database sessions and linked accounts are removed, and their
+/// JWT sessions end (at once on this instance). Returns the user as it is now, or `None` when
+/// the address was verified meanwhile by another request.
+///
+/// # Errors
+/// Database errors (nothing changed then).
+pub async fn reclaim_unverified(
+    auth: &Auth,
+    user_id: i32,
+    now: OffsetDateTime,
+) -> Result<Option<UserRow>, AuthError> {
+    let reclaimed = auth.db().reclaim_unverified(user_id, now).await?;
+    if reclaimed.is_some() {
+        let now_ms = unix_ms(now);
+        auth.revocations().record(user_id, now_ms, now_ms);
+        tracing::info!(
+            user.id = user_id,
+            "a verified sign-in reclaimed an unverified address: its password, sessions and \
+             linked accounts were removed"
+        );
+    }
+    Ok(reclaimed)
 }
 
 /// Ends the session of this request: deletes the database row (database strategy) and returns
@@ -425,12 +646,17 @@ pub async fn destroy(auth: &Auth, req: &AuthRequest) -> Result<Vec<String>, Auth
     Ok(cookies::clear_chunked(name, req.secure, &req.cookies))
 }
 
-/// Decrypts a session token, parses its claims once, and checks its times.
+/// Decrypts a session token, parses its claims once, and checks its times (a token without
+/// `exp` is refused).
 fn read_token(keys: &KeySet, raw: &str, now: i64) -> Result<Token, JwtError> {
     let plaintext = keys.open(raw)?;
     let token: Token = serde_json::from_slice(&plaintext).map_err(|_| JwtError::Claims)?;
     check_times(token.exp, token.nbf, now)?;
     Ok(token)
+}
+
+fn duration_ms(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn default_session(auth: &Auth, token: &Token, expires: OffsetDateTime) -> Session {
@@ -468,7 +694,9 @@ fn write_jwt(
     expires: OffsetDateTime,
 ) -> Result<Vec<String>, AuthError> {
     token.iat = Some(now.unix_timestamp());
-    token.exp = Some((now + auth.config().jwt_max_age()).unix_timestamp());
+    let sliding = now + auth.config().jwt_max_age();
+    let exp = absolute_end(auth, &token).map_or(sliding, |end| sliding.min(end));
+    token.exp = Some(exp.unix_timestamp());
     token.jti = Some(random_uuid());
     let encoded = auth
         .session_keys(req.secure)

@@ -31,19 +31,17 @@ pub struct SignedIn {
     pub is_new_user: bool,
 }
 
-/// The `callbackUrl` a POST asked for: the form field, else the `callback-url` cookie.
-pub fn requested_callback_url(auth: &Auth, req: &AuthRequest, form: &FormFields) -> Option<String> {
+/// The `callbackUrl` a POST asked for: the form field. The `authjs.callback-url` cookie is
+/// never read: this app never sets it (the callback URL travels in the form, the sealed OAuth
+/// state or the email link), so a value there could only have been planted.
+pub fn requested_callback_url(
+    _auth: &Auth,
+    _req: &AuthRequest,
+    form: &FormFields,
+) -> Option<String> {
     form.get("callbackUrl")
-        .map(str::to_owned)
-        .or_else(|| {
-            let raw = req
-                .cookies
-                .get(auth.cookie_names(req.secure).callback_url)?;
-            url::form_urlencoded::parse(format!("v={raw}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-        })
         .filter(|v| !v.trim().is_empty())
+        .map(str::to_owned)
 }
 
 /// Finishes a sign-in.

@@ -60,6 +60,19 @@ fn insert_account_sql() -> String {
     )
 }
 
+/// Provider tokens to store on an account (secrets: never log them).
+#[derive(Clone, Copy, Default)]
+pub struct AccountTokens<'a> {
+    /// The access token.
+    pub access_token: &'a str,
+    /// When it expires (Unix seconds).
+    pub expires_at: Option<i64>,
+    /// A new refresh token (the old one is kept when `None`).
+    pub refresh_token: Option<&'a str>,
+    /// A new id token (the old one is kept when `None`).
+    pub id_token: Option<&'a str>,
+}
+
 /// Binds a user id and an account to [`insert_account_sql`] (a macro: the query type differs
 /// between SQLite and PostgreSQL).
 macro_rules! bind_account {
@@ -105,12 +118,15 @@ impl Db {
         user: &super::NewUser,
         account: &Account,
     ) -> Result<(UserRow, AccountRow), AdapterError> {
-        let insert_user = r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4)
-            RETURNING id, name, email, "emailVerified", image"#;
+        let insert_user = format!(
+            r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4)
+            RETURNING {}"#,
+            super::users::COLUMNS
+        );
         let insert_account = insert_account_sql();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query_as::<_, UserRow>(insert_user)
+            let row = sqlx::query_as::<_, UserRow>(&insert_user)
                 .bind(&user.name)
                 .bind(&user.email)
                 .bind(user.email_verified)
@@ -136,10 +152,13 @@ impl Db {
         provider: &str,
         provider_account_id: &str,
     ) -> Result<Option<UserRow>, AdapterError> {
-        let sql = r#"SELECT u.id, u.name, u.email, u."emailVerified", u.image
+        let sql = format!(
+            r#"SELECT {}
             FROM accounts a JOIN users u ON u.id = a."userId"
-            WHERE a.provider = $1 AND a."providerAccountId" = $2"#;
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(sql)
+            WHERE a.provider = $1 AND a."providerAccountId" = $2"#,
+            super::users::U_COLUMNS
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
             .bind(provider)
             .bind(provider_account_id)
             .fetch_optional(pool)
@@ -181,32 +200,83 @@ impl Db {
         .await)?)
     }
 
-    /// Stores the tokens of a refresh (the rotated refresh token too, when the provider sent
-    /// one).
+    /// Stores the provider's newest tokens for the account `(provider, providerAccountId)` (a
+    /// sign-in through a known account).
     ///
     /// # Errors
     /// A database error.
-    pub async fn update_account_tokens(
+    pub async fn store_account_tokens(
         &self,
-        account_id: i32,
-        access_token: &str,
-        expires_at: Option<i64>,
-        refresh_token: Option<&str>,
-        id_token: Option<&str>,
+        provider: &str,
+        provider_account_id: &str,
+        tokens: &AccountTokens<'_>,
     ) -> Result<(), AdapterError> {
-        let sql = "UPDATE accounts SET access_token = $1, expires_at = $2,
+        let sql = r#"UPDATE accounts SET access_token = $1, expires_at = $2,
             refresh_token = COALESCE($3, refresh_token), id_token = COALESCE($4, id_token)
-            WHERE id = $5";
+            WHERE provider = $5 AND "providerAccountId" = $6"#;
         on_pool!(self, |pool| sqlx::query(sql)
-            .bind(access_token)
-            .bind(expires_at)
-            .bind(refresh_token)
-            .bind(id_token)
-            .bind(account_id)
+            .bind(tokens.access_token)
+            .bind(tokens.expires_at)
+            .bind(tokens.refresh_token)
+            .bind(tokens.id_token)
+            .bind(provider)
+            .bind(provider_account_id)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Stores the tokens of a refresh (the rotated refresh token too, when the provider sent
+    /// one) only if the account still holds `used_refresh_token`, the one the refresh spent: a
+    /// compare-and-swap, so that when two instances refresh the same account at once exactly
+    /// one result is kept. Returns whether this one was.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn swap_refreshed_tokens(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+        used_refresh_token: &str,
+        tokens: &AccountTokens<'_>,
+    ) -> Result<bool, AdapterError> {
+        let sql = r#"UPDATE accounts SET access_token = $1, expires_at = $2,
+            refresh_token = COALESCE($3, refresh_token), id_token = COALESCE($4, id_token)
+            WHERE provider = $5 AND "providerAccountId" = $6 AND refresh_token = $7"#;
+        let updated = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(tokens.access_token)
+            .bind(tokens.expires_at)
+            .bind(tokens.refresh_token)
+            .bind(tokens.id_token)
+            .bind(provider)
+            .bind(provider_account_id)
+            .bind(used_refresh_token)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(updated == 1)
+    }
+
+    /// The account `(provider, providerAccountId)`.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn account_by_provider_id(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+    ) -> Result<Option<AccountRow>, AdapterError> {
+        let sql = format!(
+            r#"SELECT {COLUMNS} FROM accounts WHERE provider = $1 AND "providerAccountId" = $2"#
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, AccountRow>(
+            &sql
+        )
+        .bind(provider)
+        .bind(provider_account_id)
+        .fetch_optional(pool)
+        .await)?)
     }
 
     /// Unlinks a user's account at a provider, unless it is their last way to sign in (no

@@ -21,10 +21,11 @@ mod sessions;
 mod users;
 mod verification;
 
-pub use accounts::AccountRow;
+pub use accounts::{AccountRow, AccountTokens};
 pub use flow_store::FlowStore;
+pub use rate_limits::Purged;
 pub use sessions::{SessionDetails, SessionRow};
-pub use users::{NewUser, UserRow};
+pub use users::{unix_ms, NewUser, UserRow};
 
 /// Errors from the database.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! `user_passwords`: argon2id PHC strings for the credentials provider.
 
-use super::{on_pool, AdapterError, Db, UserRow};
+use super::{on_pool, users::U_COLUMNS, AdapterError, Db, UserRow};
 
 impl Db {
     /// The user with this email and their password hash, if both exist.
@@ -11,34 +11,21 @@ impl Db {
         &self,
         email: &str,
     ) -> Result<Option<(UserRow, String)>, AdapterError> {
-        let sql = r#"SELECT u.id, u.name, u.email, u."emailVerified", u.image, p.password_hash
-            FROM users u JOIN user_passwords p ON p."userId" = u.id WHERE u.email = $1"#;
-        let row = on_pool!(self, |pool| sqlx::query_as::<
-            _,
-            (
-                i32,
-                Option<String>,
-                Option<String>,
-                Option<time::OffsetDateTime>,
-                Option<String>,
-                String,
-            ),
-        >(sql)
-        .bind(email)
-        .fetch_optional(pool)
-        .await)?;
-        Ok(row.map(|(id, name, email, email_verified, image, hash)| {
-            (
-                UserRow {
-                    id,
-                    name,
-                    email,
-                    email_verified,
-                    image,
-                },
-                hash,
-            )
-        }))
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: String,
+        }
+        let sql = format!(
+            r#"SELECT {U_COLUMNS}, p.password_hash
+            FROM users u JOIN user_passwords p ON p."userId" = u.id WHERE u.email = $1"#
+        );
+        let row = on_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
+            .bind(email)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.map(|row| (row.user, row.password_hash)))
     }
 
     /// Sets (or replaces) a user's password hash.

@@ -55,4 +55,72 @@ impl Db {
         .map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// Takes one back from the counter `key` of the window `window_start` (an attempt that
+    /// turned out not to count, such as a successful sign-in); never below zero.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn release_rate_limit(
+        &self,
+        key: &str,
+        window_start: i64,
+    ) -> Result<(), AdapterError> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+            "UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0"
+        )
+        .bind(key)
+        .bind(window_start)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    /// Deletes what has expired: rate-limit windows that started before `windows_before`
+    /// (Unix seconds), used-up sign-in links, ended database sessions and flow sessions.
+    ///
+    /// # Errors
+    /// A database error (what was deleted before it stays deleted).
+    pub async fn purge_expired(
+        &self,
+        now: time::OffsetDateTime,
+        windows_before: i64,
+    ) -> Result<Purged, AdapterError> {
+        let run = |sql: &'static str| async move {
+            Ok::<u64, AdapterError>(on_pool!(self, |pool| sqlx::query(sql)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?)
+        };
+        let rate_limits = on_pool!(self, |pool| sqlx::query(
+            "DELETE FROM rate_limits WHERE window_start < $1"
+        )
+        .bind(windows_before)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(Purged {
+            rate_limits,
+            verification_tokens: run("DELETE FROM verification_token WHERE expires < $1").await?,
+            sessions: run("DELETE FROM sessions WHERE expires < $1").await?,
+            flow_sessions: run("DELETE FROM flow_sessions WHERE expiry_date < $1").await?,
+        })
+    }
+}
+
+/// How many rows [`Db::purge_expired`] deleted, per table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// `rate_limits` rows of ended windows.
+    pub rate_limits: u64,
+    /// `verification_token` rows past their expiry.
+    pub verification_tokens: u64,
+    /// `sessions` rows past their expiry.
+    pub sessions: u64,
+    /// `flow_sessions` rows past their expiry.
+    pub flow_sessions: u64,
 }

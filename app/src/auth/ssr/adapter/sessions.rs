@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{on_pool, AdapterError, Db, UserRow};
+use super::{on_pool, users::U_COLUMNS, AdapterError, Db, UserRow};
 
 /// A row of `sessions`.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -18,7 +18,16 @@ pub struct SessionRow {
     /// The opaque token in the cookie.
     #[sqlx(rename = "sessionToken")]
     pub session_token: String,
+    /// When it started (absent on rows written by Auth.js).
+    pub created_at: Option<OffsetDateTime>,
 }
+
+/// Records a user's sign-out-everywhere time (`$1` user, `$2` Unix milliseconds); a later time
+/// never moves back.
+pub(crate) const REVOKE_SQL: &str = r#"INSERT INTO session_revocations ("userId", valid_after) VALUES ($1, $2)
+    ON CONFLICT ("userId") DO UPDATE SET valid_after = CASE
+      WHEN session_revocations.valid_after > excluded.valid_after THEN session_revocations.valid_after
+      ELSE excluded.valid_after END"#;
 
 /// A session as the account page lists it.
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -58,7 +67,7 @@ impl Db {
         user_agent: Option<&str>,
     ) -> Result<SessionRow, AdapterError> {
         let sql = r#"INSERT INTO sessions ("userId", expires, "sessionToken", created_at, user_agent)
-            VALUES ($1, $2, $3, $4, $5) RETURNING id, "userId", expires, "sessionToken""#;
+            VALUES ($1, $2, $3, $4, $5) RETURNING id, "userId", expires, "sessionToken", created_at"#;
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
             .bind(user_id)
             .bind(expires)
@@ -129,42 +138,36 @@ impl Db {
         &self,
         token: &str,
     ) -> Result<Option<(SessionRow, UserRow)>, AdapterError> {
-        let sql = r#"SELECT s.id, s."userId", s.expires, s."sessionToken",
-                u.name, u.email, u."emailVerified", u.image
-            FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."sessionToken" = $1"#;
-        type Row = (
-            i32,
-            i32,
-            OffsetDateTime,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<OffsetDateTime>,
-            Option<String>,
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            session_id: i32,
+            expires: OffsetDateTime,
+            #[sqlx(rename = "sessionToken")]
+            session_token: String,
+            created_at: Option<OffsetDateTime>,
+            #[sqlx(flatten)]
+            user: UserRow,
+        }
+        let sql = format!(
+            r#"SELECT s.id AS session_id, s.expires, s."sessionToken", s.created_at, {U_COLUMNS}
+            FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."sessionToken" = $1"#
         );
-        let row: Option<Row> = on_pool!(self, |pool| sqlx::query_as(sql)
+        let row: Option<Row> = on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(token)
             .fetch_optional(pool)
             .await)?;
-        Ok(row.map(
-            |(id, user_id, expires, session_token, name, email, email_verified, image)| {
-                (
-                    SessionRow {
-                        id,
-                        user_id,
-                        expires,
-                        session_token,
-                    },
-                    UserRow {
-                        id: user_id,
-                        name,
-                        email,
-                        email_verified,
-                        image,
-                    },
-                )
-            },
-        ))
+        Ok(row.map(|row| {
+            (
+                SessionRow {
+                    id: row.session_id,
+                    user_id: row.user.id,
+                    expires: row.expires,
+                    session_token: row.session_token,
+                    created_at: row.created_at,
+                },
+                row.user,
+            )
+        }))
     }
 
     /// Pushes a session's expiry back.
@@ -193,10 +196,52 @@ impl Db {
     /// A database error.
     pub async fn delete_session(&self, token: &str) -> Result<Option<SessionRow>, AdapterError> {
         let sql = r#"DELETE FROM sessions WHERE "sessionToken" = $1
-            RETURNING id, "userId", expires, "sessionToken""#;
+            RETURNING id, "userId", expires, "sessionToken", created_at"#;
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
             .bind(token)
             .fetch_optional(pool)
             .await)?)
+    }
+
+    /// Deletes every session of a user; returns how many.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete_sessions_of(&self, user_id: i32) -> Result<u64, AdapterError> {
+        Ok(on_pool!(self, |pool| sqlx::query(
+            r#"DELETE FROM sessions WHERE "userId" = $1"#
+        )
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
+    }
+
+    /// Signs a user out everywhere (JWT sessions): tokens whose sign-in time is before `at`
+    /// (Unix milliseconds) are refused from their next check on.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn revoke_sessions_before(&self, user_id: i32, at: i64) -> Result<(), AdapterError> {
+        on_pool!(self, |pool| sqlx::query(REVOKE_SQL)
+            .bind(user_id)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The user's sign-out-everywhere time, if they ever used it.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn sessions_valid_after(&self, user_id: i32) -> Result<Option<i64>, AdapterError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(
+            r#"SELECT valid_after FROM session_revocations WHERE "userId" = $1"#
+        )
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)?)
     }
 }

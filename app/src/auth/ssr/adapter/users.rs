@@ -19,6 +19,17 @@ pub struct UserRow {
     pub email_verified: Option<OffsetDateTime>,
     /// Avatar URL.
     pub image: Option<String>,
+    /// The user's role (`users.role`), set by an operator (`leptos-auth roles grant`); `None`
+    /// is the default role. Never derived from an address.
+    pub role: Option<String>,
+}
+
+impl UserRow {
+    /// Whether the user's address was proven (an email link followed, or a provider that says
+    /// it verified the address).
+    pub fn email_is_verified(&self) -> bool {
+        self.email_verified.is_some()
+    }
 }
 
 /// The fields of a user to create.
@@ -34,7 +45,15 @@ pub struct NewUser {
     pub image: Option<String>,
 }
 
-const COLUMNS: &str = r#"id, name, email, "emailVerified", image"#;
+/// Unix milliseconds of a time.
+pub fn unix_ms(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The columns of [`UserRow`], in its order.
+pub(crate) const COLUMNS: &str = r#"id, name, email, "emailVerified", image, role"#;
+/// The same, qualified with the alias `u` (for joins).
+pub(crate) const U_COLUMNS: &str = r#"u.id, u.name, u.email, u."emailVerified", u.image, u.role"#;
 
 impl Db {
     /// Creates a user.
@@ -131,6 +150,78 @@ impl Db {
             }
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// Sets a user's role (`None` takes it away); returns the user, if there is one with this
+    /// address.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn set_role(
+        &self,
+        email: &str,
+        role: Option<&str>,
+    ) -> Result<Option<UserRow>, AdapterError> {
+        let sql = format!("UPDATE users SET role = $1 WHERE email = $2 RETURNING {COLUMNS}");
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+            .bind(role)
+            .bind(email)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// The users that have a role, by id.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn users_with_roles(&self) -> Result<Vec<UserRow>, AdapterError> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE role IS NOT NULL ORDER BY id");
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// A verified sign-in reclaims an address nobody had proved: in one transaction, removes
+    /// what the unverified party set up (the password, every database session, every linked
+    /// account), ends their JWT sessions (`session_revocations`), and records the address as
+    /// verified at `now`. Returns the user as it is afterwards.
+    ///
+    /// # Errors
+    /// A database error (nothing is changed then).
+    pub async fn reclaim_unverified(
+        &self,
+        user_id: i32,
+        now: OffsetDateTime,
+    ) -> Result<Option<UserRow>, AdapterError> {
+        let verify = format!(
+            r#"UPDATE users SET "emailVerified" = $1 WHERE id = $2 AND "emailVerified" IS NULL RETURNING {COLUMNS}"#
+        );
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Claimed first, so that two verified sign-ins at once clean up only once.
+            let Some(user) = sqlx::query_as::<_, UserRow>(&verify)
+                .bind(now)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
+                return Ok(None);
+            };
+            for sql in [
+                r#"DELETE FROM user_passwords WHERE "userId" = $1"#,
+                r#"DELETE FROM sessions WHERE "userId" = $1"#,
+                r#"DELETE FROM accounts WHERE "userId" = $1"#,
+            ] {
+                sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+            }
+            sqlx::query(super::sessions::REVOKE_SQL)
+                .bind(user_id)
+                .bind(unix_ms(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(user))
         })
     }
 }

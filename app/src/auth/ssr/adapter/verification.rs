@@ -72,9 +72,11 @@ impl Db {
         user_id: i32,
         at: OffsetDateTime,
     ) -> Result<Option<UserRow>, AdapterError> {
-        let sql = r#"UPDATE users SET "emailVerified" = $1 WHERE id = $2
-            RETURNING id, name, email, "emailVerified", image"#;
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(sql)
+        let sql = format!(
+            r#"UPDATE users SET "emailVerified" = $1 WHERE id = $2 RETURNING {}"#,
+            super::users::COLUMNS
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
             .bind(at)
             .bind(user_id)
             .fetch_optional(pool)

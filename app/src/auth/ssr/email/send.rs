@@ -1,7 +1,9 @@
 //! `POST /signin/email` (`csrfToken`, `email`, `callbackUrl`): a random single-use token (32
 //! bytes), stored as its hash with an expiry, sent as a link; then the "check your email" page.
 //! The answer is the same whether or not the address has an account, and sending is limited per
-//! address and per client IP.
+//! address and per client IP, counted before the mail is sent (a parallel burst sends at most
+//! the limit's number of mails). The link is built on a configured origin ([`AuthRequest::link_origin`]),
+//! never on the request's `Host` header.
 
 use time::OffsetDateTime;
 
@@ -50,10 +52,9 @@ pub async fn post(
         .ok_or(AuthError::InvalidEmail)?;
 
     let keys = rate_limit::email_keys(&provider.limits, &email, req.client_ip);
-    rate_limit::check_keys(auth, &keys, provider.limits.window)
-        .await
-        .map_err(|_| AuthError::EmailRateLimited)?;
-    rate_limit::record_keys(auth, &keys, provider.limits.window).await?;
+    if rate_limit::hit(auth.db(), keys).await?.is_none() {
+        return Err(AuthError::EmailRateLimited);
+    }
 
     // As Auth.js: the sign_in callback is asked before a link is sent, so a refused address
     // never gets one (it is asked again when the link is used).
@@ -67,6 +68,7 @@ pub async fn post(
             email: Some(email.clone()),
             email_verified: None,
             image: None,
+            role: None,
         });
     let account = Account {
         provider: provider.id.clone(),
@@ -101,6 +103,9 @@ pub async fn post(
         req,
         requested_callback_url(auth, req, form).as_deref(),
     );
+    // On this site: as a path, resolved again when the link comes back, so that nothing in the
+    // link comes from this request's Host header. A listed client's URL stays whole.
+    let callback = redirect::local_path(&callback, &req.origin).unwrap_or(callback);
     let token = hex::encode(rand::random::<[u8; 32]>());
     let hash = token_hash(auth, &token);
     let expires = OffsetDateTime::now_utc() + provider.max_age;
@@ -113,13 +118,9 @@ pub async fn post(
         .append_pair("token", &token)
         .append_pair("email", &email)
         .finish();
-    let link = req.auth_url(auth, &format!("/callback/{}?{query}", provider.id));
-    let host = req
-        .origin
-        .split("://")
-        .nth(1)
-        .unwrap_or(&req.origin)
-        .to_owned();
+    let origin = req.link_origin(auth);
+    let link = req.link_url(auth, &format!("/callback/{}?{query}", provider.id));
+    let host = origin.split("://").nth(1).unwrap_or(origin).to_owned();
     if let Err(error) = mailer
         .send_sign_in(&email, &link, &host, &auth.config().theme)
         .await

@@ -3,6 +3,11 @@
 //! altered link, or one opened with another address, is `Verification` (403). The user is
 //! found by the verified address, or created with `emailVerified` set (Auth.js's rule: owning
 //! the address is proof enough to sign in to the account that has it).
+//!
+//! An account whose address nobody had proved (a password registration) is reclaimed first:
+//! its password, sessions and linked accounts go, since whoever set them up never showed they
+//! own the address. The one exception is the same person: a link followed in a browser signed
+//! in as that very user proves both the password and the mailbox, and only verifies.
 
 use time::OffsetDateTime;
 
@@ -17,6 +22,7 @@ use super::{
         providers::credentials::normalize_email,
         reply::{Redirect, Reply},
         request::AuthRequest,
+        session,
         signin::{self, SignedIn},
     },
     token_hash,
@@ -53,8 +59,21 @@ pub async fn callback(
 
     let db = auth.db();
     let (user, is_new_user) = match db.get_user_by_email(&email).await? {
-        Some(user) if user.email_verified.is_none() => {
-            let updated = db.set_email_verified(user.id, now).await?.unwrap_or(user);
+        Some(user) if !user.email_is_verified() => {
+            let same_person = session::current_user_id(auth, req).await? == Some(user.id);
+            let updated = if same_person {
+                db.set_email_verified(user.id, now).await?
+            } else {
+                session::reclaim_unverified(auth, user.id, now).await?
+            };
+            // None: verified meanwhile by another request; read it as it is now.
+            let updated = match updated {
+                Some(updated) => updated,
+                None => db
+                    .get_user(user.id)
+                    .await?
+                    .ok_or(AuthError::Verification("user vanished"))?,
+            };
             auth.config().events.update_user(&updated).await;
             (updated, false)
         }

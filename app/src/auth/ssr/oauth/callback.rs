@@ -1,8 +1,11 @@
 //! The provider's answer: `GET /callback/<id>?code&state[&iss]` (or a form POST, for
-//! `response_mode=form_post`). Every check happens before anything is trusted: the state
-//! matches its cookie, the issuer is the provider's, the PKCE verifier and nonce come from
-//! their cookies, the id_token verifies; then the code is exchanged, the profile read, the user
-//! found or created, and the session made. The check cookies are cleared whatever the outcome.
+//! providers that use `response_mode=form_post`). Every check happens before anything is
+//! trusted: the state matches its cookie (sealed for this provider and this browser), the
+//! issuer is the provider's (and is there when the provider promised it, RFC 9207), the PKCE
+//! verifier and nonce come from their cookies, the id_token verifies; a flow that was started
+//! to link an account still has its user signed in; then the code is exchanged, the profile
+//! read, the user found or created, and the session made. The check cookies are cleared
+//! whatever the outcome.
 
 use serde_json::Value;
 use subtle::ConstantTimeEq;
@@ -13,10 +16,11 @@ use super::{
     super::{
         auth::Auth,
         callbacks::Account,
-        error::{AuthError, ProviderError},
+        error::{log_safe, AuthError, ProviderError},
         providers::{OAuthKind, OAuthProvider, Profile},
         reply::{Redirect, Reply},
         request::AuthRequest,
+        session,
         signin::{self, SignedIn},
     },
     checks::{self, Check},
@@ -34,6 +38,18 @@ pub async fn handle(
     params: &FormFields,
 ) -> (Result<Reply<Redirect>, AuthError>, Vec<String>) {
     if req.method == http::Method::POST {
+        let uses_form_post = auth
+            .provider(provider_id)
+            .and_then(|p| p.as_oauth())
+            .is_some_and(|p| p.quirks.form_post);
+        if !uses_form_post {
+            return (
+                Err(AuthError::Checks(
+                    "a POST callback for a provider that does not use form_post",
+                )),
+                Vec::new(),
+            );
+        }
         // `response_mode=form_post` arrives as a cross-site POST, which carries no SameSite=Lax
         // cookie. Answer with a redirect to the same callback as a GET: a top-level navigation,
         // which does carry them.
@@ -62,33 +78,35 @@ async fn run(
             "access_denied" => AuthError::ProviderDenied,
             other => AuthError::OAuthCallback(ProviderError::Token(format!(
                 "the provider answered error={}",
-                other.chars().take(64).collect::<String>()
+                log_safe(other, 64)
             ))),
         });
     }
 
-    let state = checks::open(auth, req, Check::State, &provider.id).ok_or(AuthError::Checks(
-        "state cookie missing, expired or not ours",
-    ))?;
+    let open = |check| {
+        checks::open(auth, req, check, &provider.id)
+            .map_err(|refused| AuthError::Checks(refused.reason(check)))
+    };
+    let state = open(Check::State)?;
     let returned = params
         .get("state")
         .ok_or(AuthError::Checks("no state in the callback"))?;
     if !bool::from(state.value.as_bytes().ct_eq(returned.as_bytes())) {
         return Err(AuthError::Checks("state does not match its cookie"));
     }
-    let verifier = checks::open(auth, req, Check::Pkce, &provider.id).ok_or(AuthError::Checks(
-        "PKCE cookie missing, expired or not ours",
-    ))?;
+    let verifier = open(Check::Pkce)?;
     let nonce = match provider.kind {
-        OAuthKind::Oidc if !provider.quirks.no_nonce => Some(
-            checks::open(auth, req, Check::Nonce, &provider.id)
-                .ok_or(AuthError::Checks(
-                    "nonce cookie missing, expired or not ours",
-                ))?
-                .value,
-        ),
+        OAuthKind::Oidc if !provider.quirks.no_nonce => Some(open(Check::Nonce)?.value),
         OAuthKind::Oidc | OAuthKind::OAuth => None,
     };
+    // A flow started to link an account goes on only for the user who started it.
+    if let Some(link_to) = state.link_to {
+        if session::current_user_id(auth, req).await? != Some(link_to) {
+            return Err(AuthError::Checks(
+                "a linking flow came back without the session that started it",
+            ));
+        }
+    }
     let code = params
         .get("code")
         .filter(|c| !c.is_empty())
@@ -101,13 +119,22 @@ async fn run(
         .endpoints(&provider)
         .await
         .map_err(AuthError::OAuthCallback)?;
-    // RFC 9207: when the provider names itself, it must be the one we started with.
-    if let (Some(iss), Some(expected)) = (params.get("iss"), endpoints.issuer.as_deref()) {
-        if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+    // RFC 9207: when the provider names itself, it must be the one we started with; when it
+    // promised to always name itself, a callback without `iss` is refused.
+    match (params.get("iss"), endpoints.issuer.as_deref()) {
+        (Some(iss), Some(expected))
+            if iss.trim_end_matches('/') != expected.trim_end_matches('/') =>
+        {
             return Err(AuthError::Checks(
                 "iss does not match the provider's issuer",
             ));
         }
+        (None, _) if endpoints.requires_iss => {
+            return Err(AuthError::Checks(
+                "no iss in the callback, and the provider promises one",
+            ));
+        }
+        _ => {}
     }
     let tokens = client
         .exchange_code(
@@ -139,7 +166,8 @@ async fn run(
     apply_quirks(auth, &provider, &tokens, params, &mut profile).await?;
 
     let account = account_of(&provider, &profile, &tokens);
-    let (user, is_new_user) = linking::resolve(auth, req, &provider, &profile, &account).await?;
+    let (user, is_new_user) =
+        linking::resolve(auth, &provider, &profile, &account, state.link_to).await?;
     tracing::Span::current().record("user.id", user.id);
     signin::complete(
         auth,

@@ -4,12 +4,20 @@
 //! cookie name as salt, for 15 minutes, and is cleared by the callback that uses it: a
 //! replayed callback finds nothing. A value sealed for one cookie cannot be read from another,
 //! and only this app (which knows the secret) can mint them.
+//!
+//! Beyond Auth.js: each sealed value names its provider (a cookie from a flow at one provider
+//! is refused at another's callback), carries the hash of the browser's CSRF token (a cookie
+//! carried to another browser is refused there), and the state records whether the flow links
+//! an account to the signed-in user who started it (the only way an account is ever linked to
+//! a session). Over https the cookies are `__Host-` prefixed.
 
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use super::super::{
     auth::Auth,
     cookies::{self, Lifetime},
+    csrf,
     jwt::KeySet,
     request::AuthRequest,
     secret::Secret,
@@ -63,7 +71,26 @@ pub struct Sealed {
         skip_serializing_if = "Option::is_none"
     )]
     pub callback_url: Option<String>,
+    /// [`csrf::binding`](super::super::csrf::binding) of the browser that started the flow.
+    pub binding: String,
+    /// The user the flow links an account to (state cookie only): set when a signed-in user
+    /// started it with a CSRF-checked POST; `None` is a plain sign-in.
+    #[serde(rename = "linkTo", default, skip_serializing_if = "Option::is_none")]
+    pub link_to: Option<i32>,
     exp: i64,
+}
+
+/// What a flow seals into its check cookies besides the random value.
+#[derive(Clone, Copy, Debug)]
+pub struct Flow<'a> {
+    /// The provider.
+    pub provider: &'a str,
+    /// The browser binding (see [`Sealed::binding`]).
+    pub binding: &'a str,
+    /// Where to go after the callback (state only).
+    pub callback_url: Option<&'a str>,
+    /// The user to link to (state only).
+    pub link_to: Option<i32>,
 }
 
 /// The keys of the three check cookies, for the plain and the `__Secure-` names.
@@ -100,14 +127,16 @@ pub fn seal(
     req: &AuthRequest,
     check: Check,
     value: &str,
-    provider: &str,
-    callback_url: Option<&str>,
+    flow: Flow<'_>,
 ) -> Option<String> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let state_only = check == Check::State;
     let sealed = Sealed {
         value: value.to_owned(),
-        provider: provider.to_owned(),
-        callback_url: callback_url.map(str::to_owned),
+        provider: flow.provider.to_owned(),
+        callback_url: flow.callback_url.filter(|_| state_only).map(str::to_owned),
+        binding: flow.binding.to_owned(),
+        link_to: flow.link_to.filter(|_| state_only),
         exp: now + MAX_AGE_SECS,
     };
     let token = auth
@@ -123,18 +152,62 @@ pub fn seal(
     ))
 }
 
-/// The value of `check` sealed for `provider`, if the request carries a valid, unexpired one.
-pub fn open(auth: &Auth, req: &AuthRequest, check: Check, provider: &str) -> Option<Sealed> {
+/// Why a check cookie was refused (for the log).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// Absent, expired, tampered with, or not minted by this app for this cookie.
+    Missing,
+    /// Sealed for another provider's flow.
+    OtherProvider,
+    /// Sealed for another browser (its CSRF cookie differs).
+    OtherBrowser,
+}
+
+impl Refused {
+    /// A log-safe reason.
+    pub fn reason(self, check: Check) -> &'static str {
+        match (self, check) {
+            (Self::Missing, Check::State) => "state cookie missing, expired or not ours",
+            (Self::Missing, Check::Pkce) => "PKCE cookie missing, expired or not ours",
+            (Self::Missing, Check::Nonce) => "nonce cookie missing, expired or not ours",
+            (Self::OtherProvider, _) => "check cookie sealed for another provider",
+            (Self::OtherBrowser, _) => "check cookie sealed for another browser",
+        }
+    }
+}
+
+/// The value of `check` sealed for `provider` and for this browser, if the request carries a
+/// valid, unexpired one.
+///
+/// # Errors
+/// Why not ([`Refused`]).
+///
+/// # Security
+/// The binding is compared in constant time.
+pub fn open(
+    auth: &Auth,
+    req: &AuthRequest,
+    check: Check,
+    provider: &str,
+) -> Result<Sealed, Refused> {
     let raw = req
         .cookies
-        .get(check.cookie_name(auth.cookie_names(req.secure)))?;
+        .get(check.cookie_name(auth.cookie_names(req.secure)))
+        .ok_or(Refused::Missing)?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let sealed: Sealed = auth
         .check_keys()
         .get(check, req.secure)
         .decode(raw, now)
-        .ok()?;
-    (sealed.provider == provider).then_some(sealed)
+        .map_err(|_| Refused::Missing)?;
+    if sealed.provider != provider {
+        return Err(Refused::OtherProvider);
+    }
+    let browser = csrf::binding(auth, req).unwrap_or_default();
+    if !bool::from(sealed.binding.as_bytes().ct_eq(browser.as_bytes())) || browser.is_empty() {
+        return Err(Refused::OtherBrowser);
+    }
+    Ok(sealed)
 }
 
 /// `Set-Cookie` values clearing every check cookie the request carries (single use).

@@ -10,8 +10,13 @@ use oauth2::{
     TokenUrl,
 };
 use openidconnect::{
-    core::{CoreClient, CoreProviderMetadata},
-    IssuerUrl, Nonce,
+    core::{
+        CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
+        CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+        CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType,
+        CoreSubjectIdentifierType,
+    },
+    AdditionalProviderMetadata, IssuerUrl, Nonce, ProviderMetadata,
 };
 use serde_json::Value;
 use tokio::sync::RwLock;
@@ -22,6 +27,32 @@ use super::super::{
     providers::{ClientAuth, OAuthKind, OAuthProvider},
 };
 
+/// The discovery fields `openidconnect` does not model that the flow needs.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct ExtraMetadata {
+    /// RFC 9207: the provider sends `iss` with every authorization response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authorization_response_iss_parameter_supported: Option<bool>,
+}
+
+impl AdditionalProviderMetadata for ExtraMetadata {}
+
+/// A discovery document, with [`ExtraMetadata`].
+pub type Metadata = ProviderMetadata<
+    ExtraMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
 /// Default time a provider has to answer one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -29,7 +60,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct ProviderClient {
     http: reqwest::Client,
-    discovered: RwLock<HashMap<String, Arc<CoreProviderMetadata>>>,
+    discovered: RwLock<HashMap<String, Arc<Metadata>>>,
 }
 
 /// A provider's endpoints, from its settings or its discovery document.
@@ -43,7 +74,10 @@ pub struct Endpoints {
     pub userinfo: Option<Url>,
     /// The issuer the provider names itself with (OIDC), for the `iss` check.
     pub issuer: Option<String>,
-    metadata: Option<Arc<CoreProviderMetadata>>,
+    /// Whether the provider promises `iss` on every callback (RFC 9207,
+    /// `authorization_response_iss_parameter_supported`): a callback without it is refused.
+    pub requires_iss: bool,
+    metadata: Option<Arc<Metadata>>,
 }
 
 /// What a token request returned.
@@ -105,7 +139,7 @@ impl ProviderClient {
             OAuthKind::OAuth => None,
         };
         let from_metadata =
-            |pick: fn(&CoreProviderMetadata) -> Option<String>| metadata.as_deref().and_then(pick);
+            |pick: fn(&Metadata) -> Option<String>| metadata.as_deref().and_then(pick);
         let authorization = provider
             .authorization_url
             .clone()
@@ -129,14 +163,16 @@ impl ProviderClient {
             token: parse(&token)?,
             userinfo: userinfo.as_deref().map(parse).transpose()?,
             issuer: metadata.as_ref().map(|m| m.issuer().to_string()),
+            requires_iss: metadata.as_ref().is_some_and(|m| {
+                m.additional_metadata()
+                    .authorization_response_iss_parameter_supported
+                    == Some(true)
+            }),
             metadata,
         })
     }
 
-    async fn metadata(
-        &self,
-        provider: &OAuthProvider,
-    ) -> Result<Arc<CoreProviderMetadata>, ProviderError> {
+    async fn metadata(&self, provider: &OAuthProvider) -> Result<Arc<Metadata>, ProviderError> {
         if let Some(found) = self.discovered.read().await.get(&provider.id) {
             return Ok(found.clone());
         }
@@ -146,7 +182,7 @@ impl ProviderClient {
             .ok_or_else(|| ProviderError::Misconfigured("OIDC provider without issuer".into()))?;
         let issuer = IssuerUrl::new(issuer)
             .map_err(|e| ProviderError::Misconfigured(format!("issuer: {e}")))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let metadata = Metadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| match e {
                 openidconnect::DiscoveryError::Request(inner) => unreachable_error(&inner),
@@ -305,9 +341,7 @@ fn tokens_of<R: TokenResponse>(response: &R) -> Tokens {
     Tokens {
         access_token: response.access_token().secret().clone(),
         refresh_token: response.refresh_token().map(|t| t.secret().clone()),
-        expires_at: response
-            .expires_in()
-            .map(|d| now + i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2)),
+        expires_at: response.expires_in().map(|d| expiry(now, d)),
         scope: response.scopes().map(|scopes| {
             scopes
                 .iter()
@@ -321,6 +355,12 @@ fn tokens_of<R: TokenResponse>(response: &R) -> Tokens {
         id_token: None,
         id_claims: None,
     }
+}
+
+/// `now + expires_in`, saturating: a provider's absurd `expires_in` can neither overflow nor
+/// wrap into the past.
+fn expiry(now: i64, expires_in: Duration) -> i64 {
+    now.saturating_add(i64::try_from(expires_in.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The claims of a compact JWS whose signature was already verified.
@@ -361,17 +401,57 @@ where
     T: oauth2::ErrorResponse + 'static,
 {
     match error {
-        RequestTokenError::ServerResponse(response) => ProviderError::Token(response.to_string()),
+        RequestTokenError::ServerResponse(response) => {
+            ProviderError::Token(super::super::error::log_safe(&response.to_string(), 256))
+        }
         RequestTokenError::Request(inner) => unreachable_error(&inner),
         RequestTokenError::Parse(_, body) => {
             let code = serde_json::from_slice::<Value>(&body)
                 .ok()
                 .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
             ProviderError::Token(match code {
-                Some(code) => format!("error answered with a success status: {code}"),
+                Some(code) => format!(
+                    "error answered with a success status: {}",
+                    super::super::error::log_safe(&code, 64)
+                ),
                 None => "unreadable token response".into(),
             })
         }
         RequestTokenError::Other(other) => ProviderError::Token(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_expires_in_saturates() {
+        assert_eq!(expiry(100, Duration::from_secs(60)), 160);
+        assert_eq!(expiry(100, Duration::from_secs(u64::MAX)), i64::MAX);
+        assert_eq!(
+            expiry(i64::MAX - 1, Duration::from_secs(i64::MAX as u64)),
+            i64::MAX
+        );
+    }
+
+    #[test]
+    fn discovery_reads_the_iss_parameter_promise() {
+        let doc = serde_json::json!({
+            "issuer": "https://idp.example",
+            "authorization_endpoint": "https://idp.example/auth",
+            "jwks_uri": "https://idp.example/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "authorization_response_iss_parameter_supported": true
+        });
+        let metadata: Metadata = serde_json::from_value(doc).unwrap();
+        assert_eq!(
+            metadata
+                .additional_metadata()
+                .authorization_response_iss_parameter_supported,
+            Some(true)
+        );
     }
 }

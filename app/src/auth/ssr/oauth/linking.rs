@@ -1,41 +1,47 @@
-//! Which user an OAuth sign-in is for (Auth.js's `handleLoginOrRegister`):
+//! Which user an OAuth sign-in is for (Auth.js's `handleLoginOrRegister`), keyed only on what
+//! was proven:
 //!
-//! - the provider account is known: its user (and if someone else is signed in, refuse);
-//! - someone is signed in: link the new account to them;
-//! - a user has the profile's email: link only if the provider allows
-//!   `allow_dangerous_email_account_linking`, else `OAuthAccountNotLinked` (the user must sign
-//!   in the way they did before, then link);
-//! - otherwise: a new user with this account, created in one transaction.
+//! - the flow was started by a signed-in user to link (the intent sealed in its state, checked
+//!   against the session by the callback): link the account to them, unless it belongs to
+//!   someone else (`OAuthAccountNotLinked`); nothing else ever links an account to a session;
+//! - the provider account is known: its user;
+//! - the provider says it verified the address, and a user has it:
+//!   - that user's address was never proven (a password registration): the verified sign-in
+//!     reclaims it, removing what the unverified party set up (password, sessions, accounts),
+//!     then links;
+//!   - it was proven: link only if the provider allows `allow_dangerous_email_account_linking`,
+//!     else `OAuthAccountNotLinked` (the user signs in the way they did before, then links);
+//! - otherwise: a new user with this account, created in one transaction. An address the
+//!   provider does not say it verified is never stored as the user's `email`.
 
 use super::super::{
-    adapter::{AdapterError, NewUser, UserRow},
+    adapter::{AccountTokens, AdapterError, NewUser, UserRow},
     auth::Auth,
     callbacks::Account,
     error::AuthError,
     providers::{credentials::normalize_email, OAuthProvider, Profile},
-    request::AuthRequest,
     session,
 };
 
-/// The user to sign in, and whether this sign-in created them.
+/// The user to sign in, and whether this sign-in created them. `link_to` is the user the flow
+/// was started to link to (already checked to be the one signed in).
 ///
 /// # Errors
 /// [`AuthError::AccountNotLinked`]; database errors.
 pub async fn resolve(
     auth: &Auth,
-    req: &AuthRequest,
     provider: &OAuthProvider,
     profile: &Profile,
     account: &Account,
+    link_to: Option<i32>,
 ) -> Result<(UserRow, bool), AuthError> {
     let db = auth.db();
-    let signed_in = session::current_user_id(auth, req).await?;
     let owner = db
         .get_user_by_account(&account.provider, &account.provider_account_id)
         .await?;
-    match (signed_in, owner) {
+    match (link_to, owner) {
         (Some(me), Some(owner)) if owner.id == me => {
-            refresh_tokens(auth, owner.id, account).await?;
+            store_tokens(auth, account).await?;
             Ok((owner, false))
         }
         (Some(_), Some(_)) => Err(AuthError::AccountNotLinked),
@@ -45,47 +51,70 @@ pub async fn resolve(
             Ok((user, false))
         }
         (None, Some(owner)) => {
-            refresh_tokens(auth, owner.id, account).await?;
+            store_tokens(auth, account).await?;
             Ok((owner, false))
         }
-        (None, None) => {
-            let email = profile.email.as_deref().and_then(normalize_email);
-            if let Some(email) = &email {
-                if let Some(existing) = db.get_user_by_email(email).await? {
-                    if !provider.allow_dangerous_email_account_linking {
-                        return Err(AuthError::AccountNotLinked);
-                    }
-                    link(auth, &existing, account).await?;
-                    return Ok((existing, false));
-                }
+        (None, None) => sign_in_new_account(auth, provider, profile, account).await,
+    }
+}
+
+/// An account nobody has yet, and no linking intent.
+async fn sign_in_new_account(
+    auth: &Auth,
+    provider: &OAuthProvider,
+    profile: &Profile,
+    account: &Account,
+) -> Result<(UserRow, bool), AuthError> {
+    let db = auth.db();
+    // Only a verified address is the user's address.
+    let email = profile
+        .email
+        .as_deref()
+        .filter(|_| profile.email_verified)
+        .and_then(normalize_email);
+    if let Some(email) = &email {
+        if let Some(existing) = db.get_user_by_email(email).await? {
+            if !existing.email_is_verified() {
+                let now = time::OffsetDateTime::now_utc();
+                // `None`: someone else reclaimed it at the same moment; it is verified now.
+                let user = session::reclaim_unverified(auth, existing.id, now)
+                    .await?
+                    .ok_or(AuthError::AccountNotLinked)?;
+                auth.config().events.update_user(&user).await;
+                link(auth, &user, account).await?;
+                return Ok((user, false));
             }
-            let new_user = NewUser {
-                name: profile.name.clone(),
-                email,
-                // Recorded when the provider vouches for the address.
-                email_verified: profile.email_verified.then(time::OffsetDateTime::now_utc),
-                image: profile.image.clone(),
-            };
-            match db.create_user_with_account(&new_user, account).await {
-                Ok((user, _)) => {
-                    let events = &auth.config().events;
-                    events.create_user(&user).await;
-                    events.link_account(&user, account).await;
-                    Ok((user, true))
-                }
-                // Lost a race: the same address registered meanwhile, or the same account.
-                Err(AdapterError::Conflict) => {
-                    match db
-                        .get_user_by_account(&account.provider, &account.provider_account_id)
-                        .await?
-                    {
-                        Some(owner) => Ok((owner, false)),
-                        None => Err(AuthError::AccountNotLinked),
-                    }
-                }
-                Err(e) => Err(e.into()),
+            if !provider.allow_dangerous_email_account_linking {
+                return Err(AuthError::AccountNotLinked);
+            }
+            link(auth, &existing, account).await?;
+            return Ok((existing, false));
+        }
+    }
+    let new_user = NewUser {
+        name: profile.name.clone(),
+        email: email.clone(),
+        email_verified: email.as_ref().map(|_| time::OffsetDateTime::now_utc()),
+        image: profile.image.clone(),
+    };
+    match db.create_user_with_account(&new_user, account).await {
+        Ok((user, _)) => {
+            let events = &auth.config().events;
+            events.create_user(&user).await;
+            events.link_account(&user, account).await;
+            Ok((user, true))
+        }
+        // Lost a race: the same address registered meanwhile, or the same account.
+        Err(AdapterError::Conflict) => {
+            match db
+                .get_user_by_account(&account.provider, &account.provider_account_id)
+                .await?
+            {
+                Some(owner) => Ok((owner, false)),
+                None => Err(AuthError::AccountNotLinked),
             }
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -100,21 +129,22 @@ async fn link(auth: &Auth, user: &UserRow, account: &Account) -> Result<(), Auth
     }
 }
 
-/// Keeps the newest provider tokens of a known account.
-async fn refresh_tokens(auth: &Auth, user_id: i32, account: &Account) -> Result<(), AuthError> {
-    let (Some(access_token), Some(row)) = (
-        account.access_token.as_deref(),
-        auth.db().account_of(user_id, &account.provider).await?,
-    ) else {
+/// Keeps the newest provider tokens of a known account, found by `(provider,
+/// providerAccountId)`.
+async fn store_tokens(auth: &Auth, account: &Account) -> Result<(), AuthError> {
+    let Some(access_token) = account.access_token.as_deref() else {
         return Ok(());
     };
     auth.db()
-        .update_account_tokens(
-            row.id,
-            access_token,
-            account.expires_at,
-            account.refresh_token.as_deref(),
-            account.id_token.as_deref(),
+        .store_account_tokens(
+            &account.provider,
+            &account.provider_account_id,
+            &AccountTokens {
+                access_token,
+                expires_at: account.expires_at,
+                refresh_token: account.refresh_token.as_deref(),
+                id_token: account.id_token.as_deref(),
+            },
         )
         .await?;
     Ok(())

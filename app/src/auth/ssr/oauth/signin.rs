@@ -16,12 +16,29 @@ use super::{
         redirect,
         reply::{Redirect, Reply},
         request::AuthRequest,
+        session,
         signin::requested_callback_url,
     },
-    checks::{self, Check},
+    checks::{self, Check, Flow},
 };
 
-/// Parameters a caller may not override: they carry the flow's protections.
+/// Authorization parameters a caller (`signIn(id, options, authorizationParams)`, or the query
+/// of `GET /signin/<id>`) may pass on to the provider: an allow-list, so that nothing that
+/// carries the flow's protections (`redirect_uri`, `state`, `code_challenge`, `response_mode`,
+/// ...) can be set from outside. `prompt=none` passes only for providers configured for it.
+pub const CALLER_PARAMS: [&str; 9] = [
+    "scope",
+    "prompt",
+    "login_hint",
+    "ui_locales",
+    "max_age",
+    "acr_values",
+    "display",
+    "hd",
+    "domain_hint",
+];
+
+/// Parameters even the provider's configuration may not set: they carry the flow's protections.
 const RESERVED: [&str; 9] = [
     "response_type",
     "client_id",
@@ -34,7 +51,9 @@ const RESERVED: [&str; 9] = [
     "scope",
 ];
 
-/// `POST /signin/<id>`: checks CSRF, then starts the flow.
+/// `POST /signin/<id>`: checks CSRF, then starts the flow. A signed-in user who posts here
+/// links the provider's account to themselves (the intent is sealed in the state); nothing
+/// else ever links an account to a session.
 ///
 /// # Errors
 /// [`AuthError::Csrf`], [`AuthError::UnknownProvider`], [`AuthError::OAuthSignin`].
@@ -47,17 +66,21 @@ pub async fn post(
 ) -> Result<Reply<Redirect>, AuthError> {
     csrf::verify(auth, req, form.get("csrfToken"))?;
     let callback_url = requested_callback_url(auth, req, form);
+    let link_to = session::current_user_id(auth, req).await?;
     start(
         auth,
         req,
         provider_id,
         callback_url.as_deref(),
         authorization_params,
+        link_to,
     )
     .await
 }
 
-/// Builds the authorization URL and the check cookies.
+/// Builds the authorization URL and the check cookies; `link_to` is the signed-in user a
+/// CSRF-checked POST started the flow for (`None`: a plain sign-in, as every
+/// `GET /signin/<id>` is).
 ///
 /// # Errors
 /// [`AuthError::UnknownProvider`], [`AuthError::OAuthSignin`].
@@ -68,6 +91,7 @@ pub async fn start(
     provider_id: &str,
     callback_url: Option<&str>,
     authorization_params: &[(String, String)],
+    link_to: Option<i32>,
 ) -> Result<Reply<Redirect>, AuthError> {
     let provider = auth
         .provider(provider_id)
@@ -97,10 +121,11 @@ pub async fn start(
             .append_pair("code_challenge", challenge.as_str())
             .append_pair("code_challenge_method", "S256");
         // `authorizationParams` may ask for other scopes, as in Auth.js.
-        let scope = authorization_params
+        let caller = caller_params(&provider, authorization_params);
+        let scope = caller
             .iter()
-            .find(|(name, _)| name == "scope")
-            .map(|(_, value)| value.clone())
+            .find(|(name, _)| *name == "scope")
+            .map(|(_, value)| (*value).to_owned())
             .unwrap_or_else(|| provider.scopes.join(" "));
         if !scope.is_empty() {
             query.append_pair("scope", &scope);
@@ -108,32 +133,114 @@ pub async fn start(
         if let Some(nonce) = &nonce {
             query.append_pair("nonce", nonce);
         }
-        for (name, value) in provider
-            .authorization_params
-            .iter()
-            .chain(authorization_params)
-        {
+        for (name, value) in &provider.authorization_params {
             if !RESERVED.contains(&name.as_str()) {
+                query.append_pair(name, value);
+            }
+        }
+        for (name, value) in caller {
+            let configured = provider.authorization_params.iter().any(|(n, _)| n == name);
+            if name != "scope" && !configured {
                 query.append_pair(name, value);
             }
         }
     }
 
-    let mut cookies = Vec::with_capacity(3);
-    let seal = |check, value: &str, callback: Option<&str>| {
-        checks::seal(auth, req, check, value, &provider.id, callback)
+    // The browser's CSRF token binds the flow to it; a first visit gets one now.
+    let csrf = csrf::ensure(auth, req);
+    let binding = csrf::binding_of(&csrf.token);
+    let mut cookies = Vec::with_capacity(4);
+    cookies.extend(csrf.set_cookie);
+    let flow = Flow {
+        provider: &provider.id,
+        binding: &binding,
+        callback_url: Some(&callback),
+        link_to,
+    };
+    let seal = |check, value: &str| {
+        checks::seal(auth, req, check, value, flow)
             .ok_or_else(|| AuthError::Configuration("cannot seal a check cookie".into()))
     };
-    cookies.push(seal(Check::State, &state, Some(&callback))?);
-    cookies.push(seal(Check::Pkce, verifier.secret(), None)?);
+    cookies.push(seal(Check::State, &state)?);
+    cookies.push(seal(Check::Pkce, verifier.secret())?);
     if let Some(nonce) = &nonce {
-        cookies.push(seal(Check::Nonce, nonce, None)?);
+        cookies.push(seal(Check::Nonce, nonce)?);
     }
-    tracing::debug!("redirecting to the provider");
+    tracing::debug!(link = link_to.is_some(), "redirecting to the provider");
     Ok(Reply::with_cookies(Redirect(url.into()), cookies))
 }
 
-/// The callback URL registered with the provider: `<origin><base>/callback/<id>`.
+/// The caller's authorization parameters that pass the allow-list ([`CALLER_PARAMS`]), first
+/// value of each; `prompt` values naming `none` only for providers that allow silent sign-in.
+fn caller_params<'a>(
+    provider: &OAuthProvider,
+    params: &'a [(String, String)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut kept: Vec<(&str, &str)> = Vec::new();
+    for (name, value) in params {
+        let name = name.as_str();
+        if !CALLER_PARAMS.contains(&name) || kept.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        if name == "prompt"
+            && !provider.allow_prompt_none
+            && value
+                .split_whitespace()
+                .any(|p| p.eq_ignore_ascii_case("none"))
+        {
+            tracing::debug!("prompt=none refused: the provider is not configured for it");
+            continue;
+        }
+        kept.push((name, value.as_str()));
+    }
+    kept
+}
+
+/// The callback URL registered with the provider: `<origin><base>/callback/<id>` on a
+/// configured origin (`AUTH_URL`, or an allowed one), never one taken from the `Host` header.
 pub fn redirect_uri(auth: &Auth, req: &AuthRequest, provider: &OAuthProvider) -> String {
-    req.auth_url(auth, &format!("/callback/{}", provider.id))
+    req.link_url(auth, &format!("/callback/{}", provider.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn caller_parameters_pass_an_allow_list() {
+        let provider = OAuthProvider::oidc("oidc", "OIDC", "https://idp.example", "id", "secret");
+        let params = pairs(&[
+            ("login_hint", "ada@example.com"),
+            ("redirect_uri", "https://evil.example/cb"),
+            ("response_mode", "fragment"),
+            ("code_challenge_method", "plain"),
+            ("prompt", "login"),
+            ("login_hint", "second"),
+            ("x-custom", "1"),
+        ]);
+        assert_eq!(
+            caller_params(&provider, &params),
+            [("login_hint", "ada@example.com"), ("prompt", "login")]
+        );
+    }
+
+    #[test]
+    fn silent_sign_in_only_when_configured() {
+        let provider = OAuthProvider::oidc("oidc", "OIDC", "https://idp.example", "id", "secret");
+        let params = pairs(&[("prompt", "none")]);
+        assert!(caller_params(&provider, &params).is_empty());
+        let params = pairs(&[("prompt", "login NONE")]);
+        assert!(caller_params(&provider, &params).is_empty());
+        let silent = provider.allow_prompt_none(true);
+        assert_eq!(
+            caller_params(&silent, &pairs(&[("prompt", "none")])),
+            [("prompt", "none")]
+        );
+    }
 }

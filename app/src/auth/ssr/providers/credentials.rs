@@ -1,9 +1,15 @@
 //! The credentials provider: sign-in with email and password, and registration.
 //!
 //! Auth.js leaves `authorize` to the app; this starter ships one ([`PasswordAuthorize`]) that
-//! checks argon2id hashes in `user_passwords`, with the attempt limits of DESIGN.md section 11,
-//! and the same timing whether or not the account exists. Unlike Auth.js, it works with the
-//! database session strategy too.
+//! checks argon2id hashes in `user_passwords`, with the attempt limits of DESIGN.md section 11
+//! counted before any hashing, hashing under the instance's bounded pool, and the same timing
+//! whether or not the account exists. Unlike Auth.js, it works with the database session
+//! strategy too.
+//!
+//! Registration stores the address unverified: the account works at once, but nothing that
+//! needs a proven address (an admin bootstrap, linking by email) applies to it, and the first
+//! verified sign-in for that address by anyone else (an email link, a provider that verified
+//! it) removes the password, the sessions and the linked accounts first (`Db::reclaim_unverified`).
 
 use std::sync::Arc;
 
@@ -17,7 +23,7 @@ use super::super::{
     callbacks::Account,
     csrf,
     error::AuthError,
-    password, rate_limit,
+    rate_limit,
     reply::{Redirect, Reply},
     request::AuthRequest,
     signin::{self, SignedIn},
@@ -25,8 +31,9 @@ use super::super::{
 
 /// Passwords longer than this are refused before hashing (argon2 on a megabyte is a DoS).
 pub const MAX_PASSWORD_CHARS: usize = 128;
-/// Passwords shorter than this are refused at registration.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Passwords shorter than this are refused at registration unless configured otherwise
+/// (`AUTH_PASSWORD_MIN_LENGTH`).
+pub const MIN_PASSWORD_CHARS: usize = super::super::config::DEFAULT_PASSWORD_MIN_CHARS;
 
 /// Checks submitted credentials (Auth.js's `authorize`).
 #[async_trait]
@@ -85,20 +92,46 @@ impl Authorize for PasswordAuthorize {
         ) else {
             return Ok(None);
         };
-        let keys = rate_limit::credential_keys(auth, &email, req.client_ip);
-        rate_limit::check(auth, &keys).await?;
-        let user = match auth.db().get_user_and_password_hash(&email).await? {
-            Some((user, hash)) => password::verify(password.to_owned(), hash)
-                .await?
-                .then_some(user),
-            None => {
-                password::verify_dummy(password.to_owned()).await?;
-                None
+        // Counted first, in one statement per key: a parallel burst gets at most the limit's
+        // number of password checks.
+        let keys = rate_limit::credential_keys(auth.config().rate_limits(), &email, req.client_ip);
+        let Some(counted) = rate_limit::hit(auth.db(), keys).await? else {
+            tracing::info!(reason = "rate_limited", "sign-in failed");
+            return Err(AuthError::Credentials("rate_limited"));
+        };
+        let hasher = auth.hasher();
+        let checked = match auth.db().get_user_and_password_hash(&email).await? {
+            Some((user, hash)) => hasher
+                .verify(password.to_owned(), hash)
+                .await
+                .map(|ok| (Some(user.id), ok.then_some(user))),
+            None => hasher
+                .verify_dummy(password.to_owned())
+                .await
+                .map(|()| (None, None)),
+        };
+        let (user_id, user) = match checked {
+            Ok(checked) => checked,
+            Err(error) => {
+                // Nothing was checked (hashing busy): the attempt does not count.
+                counted.release(auth.db(), &[]).await?;
+                return Err(error);
             }
         };
         match &user {
-            Some(_) => rate_limit::reset_account(auth, &email).await?,
-            None => rate_limit::record(auth, &keys).await?,
+            Some(_) => {
+                counted
+                    .release(auth.db(), &["signin:account-client"])
+                    .await?;
+            }
+            None => {
+                let reason = if user_id.is_some() {
+                    "wrong_password"
+                } else {
+                    "unknown_account"
+                };
+                tracing::info!(reason, user.id = user_id, "sign-in failed");
+            }
         }
         Ok(user)
     }
@@ -181,14 +214,13 @@ pub async fn register(
         .ok_or(RegisterFailure::Invalid(RegisterError::InvalidEmail))?;
     let password = form.get("password").unwrap_or_default();
     let length = password.chars().count();
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&length) {
+    if !(auth.config().password_min_chars()..=MAX_PASSWORD_CHARS).contains(&length) {
         return Err(RegisterFailure::Invalid(RegisterError::WeakPassword));
     }
-    let keys = rate_limit::register_keys(auth, req.client_ip);
-    if rate_limit::check(auth, &keys).await.is_err() {
+    let keys = rate_limit::register_keys(auth.config().rate_limits(), req.client_ip);
+    if rate_limit::hit(auth.db(), keys).await?.is_none() {
         return Err(RegisterFailure::Invalid(RegisterError::RateLimited));
     }
-    rate_limit::record(auth, &keys).await?;
     // Cheap early answer for the common case; the unique index decides under races.
     if auth
         .db()
@@ -199,7 +231,11 @@ pub async fn register(
     {
         return Err(RegisterFailure::Invalid(RegisterError::EmailTaken));
     }
-    let hash = password::hash(password.to_owned()).await?;
+    let hash = match auth.hasher().hash(password.to_owned()).await {
+        Ok(hash) => hash,
+        Err(AuthError::Busy) => return Err(RegisterFailure::Invalid(RegisterError::RateLimited)),
+        Err(e) => return Err(e.into()),
+    };
     let new_user = NewUser {
         name: Some(name.to_owned()),
         email: Some(email),
@@ -234,9 +270,16 @@ pub async fn register(
     .await?)
 }
 
-/// Trims and lower-cases an address, or `None` if it is not a plausible email address.
+/// Normalises an address (Unicode NFKC, trimmed, lower-cased) before anything looks at it, or
+/// `None` if it is not a plausible email address. NFKC first, so that look-alike forms of one
+/// address (fullwidth letters, ligatures, `＠`) are one address for validation, lookup and
+/// limits alike (the 2026 Auth.js advisory on email normalisation).
 pub fn normalize_email(raw: &str) -> Option<String> {
-    let email = raw.trim().to_lowercase();
+    use unicode_normalization::UnicodeNormalization;
+    if raw.len() > 1024 {
+        return None;
+    }
+    let email = raw.nfkc().collect::<String>().trim().to_lowercase();
     let (local, domain) = email.split_once('@')?;
     let valid = !local.is_empty()
         && local.len() <= 64
@@ -286,5 +329,32 @@ mod tests {
             normalize_email(&format!("{}@example.com", "a".repeat(65))),
             None
         );
+    }
+
+    #[test]
+    fn look_alike_addresses_normalise_to_one() {
+        // Fullwidth letters and at sign, a ligature, a mathematical bold letter.
+        for variant in [
+            "\u{FF41}da@example.com",
+            "ada\u{FF20}example.com",
+            "ADA@EXAMPLE.COM",
+            "\u{1D41A}da@example.com",
+        ] {
+            assert_eq!(
+                normalize_email(variant).as_deref(),
+                Some("ada@example.com"),
+                "{variant:?}"
+            );
+        }
+        assert_eq!(
+            normalize_email("\u{FB01}x@example.com").as_deref(),
+            Some("fix@example.com")
+        );
+        // Validation sees the normalised form: a one-dot leader is a dot.
+        assert_eq!(
+            normalize_email("ada@exa\u{2024}com").as_deref(),
+            Some("ada@exa.com")
+        );
+        assert_eq!(normalize_email(&"a".repeat(5000)), None);
     }
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use super::super::secret::Secret;
 
-/// Default lifetime of a sign-in link (Auth.js: 24 hours).
-pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+/// Default lifetime of a sign-in link: 1 hour (Auth.js: 24 hours; a link is a credential that
+/// sits in a mailbox, so it should not outlive the minutes it is needed for by a day).
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(60 * 60);
 
 /// Limits on how many links may be requested.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -97,9 +97,13 @@ pub struct OAuthProvider {
     pub client_auth: ClientAuth,
     /// Profile mapping.
     pub profile: ProfileMapper,
-    /// Link this provider's account to an existing user with the same email without asking.
-    /// Only safe with providers that verify email addresses.
+    /// Link this provider's account to an existing user with the same email without asking,
+    /// when the provider says it verified the address and the existing user's address is
+    /// verified too. Only safe with providers that really verify email addresses.
     pub allow_dangerous_email_account_linking: bool,
+    /// Let callers ask for `prompt=none` (silent sign-in); off by default, so that a link to
+    /// `/signin/<id>?prompt=none` cannot probe or ride a visitor's session at the provider.
+    pub allow_prompt_none: bool,
     /// Button colour on the sign-in page.
     pub brand_color: String,
     /// Quirks.
@@ -143,6 +147,7 @@ impl OAuthProvider {
             client_auth: ClientAuth::Basic,
             profile: oidc_profile,
             allow_dangerous_email_account_linking: false,
+            allow_prompt_none: false,
             brand_color: "#346df1".into(),
             quirks: Quirks::default(),
         }
@@ -175,6 +180,7 @@ impl OAuthProvider {
             client_auth: ClientAuth::Basic,
             profile: oidc_profile,
             allow_dangerous_email_account_linking: false,
+            allow_prompt_none: false,
             brand_color: "#346df1".into(),
             quirks: Quirks::default(),
         }
@@ -220,6 +226,12 @@ impl OAuthProvider {
     /// Allows linking by (verified) email address without the user signing in first.
     pub fn allow_dangerous_email_account_linking(mut self, allow: bool) -> Self {
         self.allow_dangerous_email_account_linking = allow;
+        self
+    }
+
+    /// Lets callers ask for `prompt=none` (see [`OAuthProvider::allow_prompt_none`]).
+    pub fn allow_prompt_none(mut self, allow: bool) -> Self {
+        self.allow_prompt_none = allow;
         self
     }
 
