@@ -57,9 +57,10 @@ test('a link from the mailbox reclaims an address someone registered with a pass
   await open(page, '/api/auth/signin');
   await askForLink(page, address);
   await page.goto(await linkFor(address));
-  await expect(page.getByTestId('signed-in-as')).toHaveText('Signed in as Stranger');
+  // Signed in to the reclaimed account: the stranger's name is gone with the rest.
+  await expect(page.getByTestId('signed-in-as')).toHaveText(`Signed in as ${address}`);
 
-  // What the stranger set up is gone: their session, and their password.
+  // What the stranger set up is gone: their session and their password too.
   await open(strangerPage, '/');
   await expect(strangerPage.getByTestId('signed-in-as')).toHaveCount(0);
   const retry = await strangerPage.request.post('/api/auth/callback/credentials', {

@@ -3,7 +3,7 @@
 // and as plain `oauth` (userinfo); linking and unlinking on the account page; the provider's
 // "cancel". With JavaScript on and off.
 import { expect, test, type Page } from '@playwright/test';
-import { ORIGIN, expectSignedIn, newUser, open, registerViaApi } from '../fixtures/auth';
+import { ORIGIN, confirmAddress, expectSignedIn, newUser, open, registerViaApi } from '../fixtures/auth';
 
 const PROVIDER = 'http://127.0.0.1:3010';
 
@@ -77,12 +77,36 @@ test('cancelling at the provider ends on the access denied page', async ({ page 
   await expect(page.getByText('You do not have permission to sign in.')).toBeVisible();
 });
 
-test('an email that already has an account is not linked by surprise', async ({ page, request }) => {
+test('an email that already has an account is not linked by surprise', async ({ page }) => {
   const login = newLogin('taken');
-  await registerViaApi(request, { name: 'Someone', email: `${login}@example.com`, password: 'correct horse battery' });
+  const email = `${login}@example.com`;
+  // An account whose owner proved the address (registered, then confirmed by a link).
+  await registerViaApi(page.request, { name: 'Someone', email, password: 'correct horse battery' });
+  await confirmAddress(page, email);
+  await page.context().clearCookies();
   await open(page, '/api/auth/signin');
   await page.getByRole('button', { name: 'Sign in with Test OpenID' }).click();
   await loginAtProvider(page, login);
   await expect(page).toHaveURL(/\/api\/auth\/signin\?error=OAuthAccountNotLinked/);
   await expect(page.getByText('To confirm your identity, sign in with the same account you used originally.')).toBeVisible();
+});
+
+test('an address someone registered without proving it is reclaimed by a provider that verified it', async ({ page, browser }, testInfo) => {
+  const login = newLogin('squatted');
+  const email = `${login}@example.com`;
+  // A stranger registers the address with a password and stays signed in elsewhere.
+  const stranger = await browser.newContext({ javaScriptEnabled: testInfo.project.name === 'js' });
+  const strangerPage = await stranger.newPage();
+  await registerViaApi(strangerPage.request, { name: 'Stranger', email, password: 'the strangers password' });
+  // The owner signs in with the provider, which vouches for the address.
+  await open(page, '/api/auth/signin?callbackUrl=%2Faccount');
+  await page.getByRole('button', { name: 'Sign in with Test OpenID' }).click();
+  await loginAtProvider(page, login);
+  await expect(page).toHaveURL(`${ORIGIN}/account`);
+  // The same account, with the provider's name instead of the stranger's.
+  await expect(page.getByTestId('signed-in-as')).toHaveText(`Signed in as ${displayName(login)}`);
+  // The stranger's session is over.
+  await open(strangerPage, '/');
+  await expect(strangerPage.getByTestId('signed-in-as')).toHaveCount(0);
+  await stranger.close();
 });

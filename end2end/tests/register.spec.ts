@@ -86,7 +86,7 @@ test.describe('registration', () => {
     });
     await submitRegistration(page, user);
 
-    await expect(page.getByRole('alert')).toHaveText('Use a password of 8 to 128 characters.');
+    await expect(page.getByRole('alert')).toHaveText('Use a password of 12 to 128 characters.');
     await expect(page.getByLabel('Email', { exact: true })).toHaveValue(user.email);
     await expectSignedOut(page);
     expect(await sessionOf(page.request)).toBeNull();

@@ -290,10 +290,36 @@ async fn expired_rows_are_purged(backend: Backend) {
         .await
         .unwrap();
 
+    // Flow state (tower-sessions records): one expired, one live.
+    let flow = "INSERT INTO flow_sessions (id, data, expiry_date) VALUES ($1, $2, $3)";
+    for (id, expiry) in [
+        ("old-flow", long_ago),
+        ("new-flow", now + time::Duration::minutes(10)),
+    ] {
+        match db {
+            app::auth::ssr::Db::Sqlite(pool) => sqlx::query(flow)
+                .bind(id)
+                .bind(b"{}".as_slice())
+                .bind(expiry)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+            app::auth::ssr::Db::Postgres(pool) => sqlx::query(flow)
+                .bind(id)
+                .bind(b"{}".as_slice())
+                .bind(expiry)
+                .execute(pool)
+                .await
+                .map(|_| ()),
+        }
+        .unwrap();
+    }
+
     let purged = housekeeping::purge_expired(&app.state.auth).await.unwrap();
     assert_eq!(purged.rate_limits, 1, "{purged:?}");
     assert_eq!(purged.verification_tokens, 1, "{purged:?}");
     assert_eq!(purged.sessions, 1, "{purged:?}");
+    assert_eq!(purged.flow_sessions, 1, "{purged:?}");
     assert_eq!(
         db.count_verification_tokens("new@example.com")
             .await

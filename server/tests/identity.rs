@@ -174,7 +174,12 @@ async fn a_verified_email_sign_in_reclaims_a_password_registration(backend: Back
     // The victim signs in with a link from their mailbox.
     let mut victim = app.client();
     follow_email_link(&mut victim, &smtp, "vic@example.com").await;
-    assert_eq!(victim.session().await["user"]["email"], "vic@example.com");
+    let session = victim.session().await;
+    assert_eq!(session["user"]["email"], "vic@example.com");
+    assert!(
+        session["user"].get("name").is_none(),
+        "the attacker's name went: {session}"
+    );
     let user = app.state.db.get_user(id).await.unwrap().unwrap();
     assert!(user.email_is_verified());
     // What the attacker set up is gone: the password, the linked account, the session.
@@ -245,7 +250,12 @@ async fn a_verified_provider_sign_in_reclaims_a_password_registration(backend: B
         Some("http://127.0.0.1:3000/account"),
         "{res:?}"
     );
-    assert_eq!(owner.session().await["user"]["email"], "frank@example.com");
+    let session = owner.session().await;
+    assert_eq!(session["user"]["email"], "frank@example.com");
+    assert_eq!(
+        session["user"]["name"], "Frank",
+        "the provider's name, not the squatter's"
+    );
     assert_eq!(user_id_of(&app, "frank@example.com").await, id);
     assert!(!app.state.db.has_password(id).await.unwrap());
     assert_eq!(attacker.session().await, serde_json::Value::Null);

@@ -211,3 +211,44 @@ on_both_databases!(
     signing_out_everywhere_ends_every_session,
     another_instance_notices_within_the_check_interval,
 );
+
+/// A token minted by Auth.js has no `auth_time`: its `iat` stands in, so signing out
+/// everywhere ends it too, and the absolute lifetime counts from it.
+#[tokio::test]
+async fn tokens_without_a_sign_in_time_count_from_their_iat() {
+    let app = TestApp::new().await;
+    let mut client = app.client();
+    client.register("Ada", "ada@example.com", PASSWORD).await;
+    let id = app
+        .state
+        .db
+        .get_user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let minted_at = now() - 120;
+    let authjs = |iat: i64| {
+        keys()
+            .encode(&json!({"sub": id.to_string(), "name": "Ada", "iat": iat, "exp": now() + 3600}))
+            .unwrap()
+    };
+    // Signed out everywhere a minute ago (on another instance: the database only).
+    app.state
+        .db
+        .revoke_sessions_before(id, (now() - 60) * 1000)
+        .await
+        .unwrap();
+    let mut old = app.client();
+    old.jar
+        .insert("authjs.session-token".into(), authjs(minted_at));
+    assert_eq!(old.session().await, Value::Null);
+    let mut fresh = app.client();
+    fresh
+        .jar
+        .insert("authjs.session-token".into(), authjs(now()));
+    assert_eq!(fresh.session().await["user"]["name"], "Ada");
+    // Re-issued by us, it keeps that time as its `auth_time`.
+    let renewed = claims(&fresh)["auth_time"].as_f64().unwrap() as i64;
+    assert!((renewed - now()).abs() < 5, "{renewed}");
+}

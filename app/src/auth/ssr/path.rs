@@ -13,6 +13,9 @@ use http::{header, HeaderValue, StatusCode};
 
 /// The canonical form of `path`, or `None` when it already is.
 pub fn canonical(path: &str) -> Option<String> {
+    if is_plainly_canonical(path) {
+        return None;
+    }
     let normalized = normalize_encoding(path);
     let mut segments: Vec<&str> = Vec::new();
     for segment in normalized.split('/') {
@@ -33,6 +36,21 @@ pub fn canonical(path: &str) -> Option<String> {
         out.push('/');
     }
     (out != path).then_some(out)
+}
+
+/// The common case, checked without allocating (every request passes here): starts with `/`,
+/// no escape, no empty, `.` or `..` segment, and no trailing slash.
+fn is_plainly_canonical(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
+    let bytes = path.as_bytes();
+    if bytes.first() != Some(&b'/') || bytes.last() == Some(&b'/') || path.contains('%') {
+        return false;
+    }
+    path[1..]
+        .split('/')
+        .all(|segment| !matches!(segment, "" | "." | ".."))
 }
 
 /// Decodes `%XX` of unreserved characters, upper-cases the hex of the others.

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::auth::types::{Session, User};
 
 use super::{
-    adapter::{unix_ms, SessionRow, UserRow},
+    adapter::{unix_ms, NewUser, SessionRow, UserRow},
     auth::Auth,
     callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
     config::{ClientOrigin, SessionStrategy},
@@ -135,8 +135,8 @@ impl Token {
 
 /// The claim holding when the user signed in (Unix seconds, with milliseconds: RFC 7519
 /// allows a fractional NumericDate), kept across renewals: the absolute lifetime and
-/// sign-out-everywhere count from it. A token without it (minted by Auth.js) gets it on its
-/// first read here.
+/// sign-out-everywhere count from it. A token without it (minted by Auth.js) gets its `iat` on
+/// its first read here.
 pub const AUTH_TIME: &str = "auth_time";
 /// The claim holding when the token was last checked against sign-out-everywhere (Unix
 /// seconds); see `revocation.rs`.
@@ -281,8 +281,14 @@ async fn verified_token(
     let signed_in_at = match token.auth_time_ms() {
         Some(at) => at,
         None => {
-            token.set_auth_time_ms(now_ms);
-            now_ms
+            // A token minted by Auth.js: its `iat` (when it was last issued) is the closest
+            // thing to a sign-in time it has; sign-out-everywhere and the absolute lifetime
+            // count from there.
+            let at = token
+                .iat
+                .map_or(now_ms, |iat| iat.saturating_mul(1000).min(now_ms));
+            token.set_auth_time_ms(at);
+            at
         }
     };
     if signed_in_at.saturating_add(duration_ms(options.absolute_max_age)) <= now_ms {
@@ -591,7 +597,8 @@ pub async fn sign_out_everywhere(
 }
 
 /// A verified sign-in reclaims an address nobody had proved (see `Db::reclaim_unverified`): the
-/// unverified party's password, database sessions and linked accounts are removed, and their
+/// unverified party's password, database sessions, linked accounts, name and picture are
+/// removed (`profile`'s name and picture, from the verified sign-in, replace them), and their
 /// JWT sessions end (at once on this instance). Returns the user as it is now, or `None` when
 /// the address was verified meanwhile by another request.
 ///
@@ -601,8 +608,9 @@ pub async fn reclaim_unverified(
     auth: &Auth,
     user_id: i32,
     now: OffsetDateTime,
+    profile: &NewUser,
 ) -> Result<Option<UserRow>, AuthError> {
-    let reclaimed = auth.db().reclaim_unverified(user_id, now).await?;
+    let reclaimed = auth.db().reclaim_unverified(user_id, now, profile).await?;
     if reclaimed.is_some() {
         let now_ms = unix_ms(now);
         auth.revocations().record(user_id, now_ms, now_ms);

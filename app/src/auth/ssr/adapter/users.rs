@@ -184,8 +184,9 @@ impl Db {
 
     /// A verified sign-in reclaims an address nobody had proved: in one transaction, removes
     /// what the unverified party set up (the password, every database session, every linked
-    /// account), ends their JWT sessions (`session_revocations`), and records the address as
-    /// verified at `now`. Returns the user as it is afterwards.
+    /// account, the name and picture, replaced by `profile`'s), ends their JWT sessions
+    /// (`session_revocations`), and records the address as verified at `now`. Returns the user
+    /// as it is afterwards.
     ///
     /// # Errors
     /// A database error (nothing is changed then).
@@ -193,9 +194,11 @@ impl Db {
         &self,
         user_id: i32,
         now: OffsetDateTime,
+        profile: &NewUser,
     ) -> Result<Option<UserRow>, AdapterError> {
         let verify = format!(
-            r#"UPDATE users SET "emailVerified" = $1 WHERE id = $2 AND "emailVerified" IS NULL RETURNING {COLUMNS}"#
+            r#"UPDATE users SET "emailVerified" = $1, name = $3, image = $4
+            WHERE id = $2 AND "emailVerified" IS NULL RETURNING {COLUMNS}"#
         );
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -203,6 +206,8 @@ impl Db {
             let Some(user) = sqlx::query_as::<_, UserRow>(&verify)
                 .bind(now)
                 .bind(user_id)
+                .bind(&profile.name)
+                .bind(&profile.image)
                 .fetch_optional(&mut *tx)
                 .await?
             else {

@@ -64,7 +64,8 @@ pub async fn callback(
             let updated = if same_person {
                 db.set_email_verified(user.id, now).await?
             } else {
-                session::reclaim_unverified(auth, user.id, now).await?
+                // An email link carries no name: what the stranger chose goes, nothing replaces it.
+                session::reclaim_unverified(auth, user.id, now, &NewUser::default()).await?
             };
             // None: verified meanwhile by another request; read it as it is now.
             let updated = match updated {

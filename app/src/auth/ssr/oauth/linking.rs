@@ -77,7 +77,12 @@ async fn sign_in_new_account(
             if !existing.email_is_verified() {
                 let now = time::OffsetDateTime::now_utc();
                 // `None`: someone else reclaimed it at the same moment; it is verified now.
-                let user = session::reclaim_unverified(auth, existing.id, now)
+                let profile = NewUser {
+                    name: profile.name.clone(),
+                    image: profile.image.clone(),
+                    ..NewUser::default()
+                };
+                let user = session::reclaim_unverified(auth, existing.id, now, &profile)
                     .await?
                     .ok_or(AuthError::AccountNotLinked)?;
                 auth.config().events.update_user(&user).await;
