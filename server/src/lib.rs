@@ -10,8 +10,8 @@ use std::{sync::OnceLock, time::Duration};
 
 use app::{
     auth::ssr::{
-        housekeeping, page, path as page_path, routes as auth_routes, security_headers, Auth,
-        AuthConfig, Db, FlowStore,
+        housekeeping, page, routes as auth_routes, security_headers, Auth, AuthConfig, Db,
+        FlowStore,
     },
     shell,
     state::AppState,
@@ -140,10 +140,6 @@ pub fn router(state: AppState) -> Router {
             state.auth.clone(),
             app::auth::ssr::cors::middleware,
         ))
-        .layer(middleware::from_fn_with_state(
-            state.auth.clone(),
-            security_headers::middleware,
-        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -155,8 +151,8 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         // Every request, routed or not, passes here first: a variant of a path is redirected
-        // before any handler or guard sees it.
-        .layer(middleware::from_fn(page_path::middleware))
+        // before any handler or guard sees it, and every answer gets the security headers.
+        .layer(security_headers::SecurityLayer::new(state.auth.clone()))
         .with_state(state)
 }
 

@@ -18,7 +18,7 @@ use std::{
 
 use axum::http::{Request, StatusCode};
 use axum::{body::Body, extract::ConnectInfo, Router};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto, graceful::GracefulShutdown},
@@ -114,7 +114,11 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    let app = app
+    // The request and body timeouts guard what a client sends after its head: only requests
+    // with a body get them (a timer per request is a cost the hot `GET /api/auth/session` need
+    // not pay; a request without a body is done arriving once its head is in).
+    let timed = app
+        .clone()
         .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -155,20 +159,22 @@ pub async fn serve(
         };
         let activity = Arc::new(Activity::new());
         let in_flight = activity.clone();
-        let service = app
-            .clone()
-            .map_request(move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                request.map(Body::new)
-            })
-            .map_future(move |response| {
-                let guard = InFlight::new(in_flight.clone());
-                async move {
-                    let response = response.await;
-                    drop(guard);
-                    response
-                }
-            });
+        let (app, timed) = (app.clone(), timed.clone());
+        let service = tower::service_fn(move |mut request: Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let router = if request.body().is_end_stream() {
+                app.clone()
+            } else {
+                timed.clone()
+            };
+            let guard = InFlight::new(in_flight.clone());
+            let response = router.oneshot(request.map(Body::new));
+            async move {
+                let response = response.await;
+                drop(guard);
+                response
+            }
+        });
         let io = TokioIo::new(Watched {
             stream,
             activity: activity.clone(),

@@ -2,13 +2,14 @@
 //! `/x/../admin`, `/%61dmin`, `/./admin`) is redirected (`308`, method and body kept) to its
 //! canonical form before any routing, so the page guard (`authorized`), the router and the
 //! Leptos router always see the same path, and no variant can reach a page around its guard.
+//! The redirect is made by the outermost layer (`security_headers::SecurityLayer`).
 //!
 //! Canonical (RFC 3986 section 6.2.2): percent-encoded unreserved characters decoded, other
 //! percent-encodings in upper case, dot segments removed, repeated slashes collapsed, and no
 //! trailing slash (but `/` itself). An encoded slash (`%2F`) stays encoded: it is not a
 //! segment boundary.
 
-use axum::{extract::Request, middleware::Next, response::Response};
+use axum::response::Response;
 use http::{header, HeaderValue, StatusCode};
 
 /// The canonical form of `path`, or `None` when it already is.
@@ -90,12 +91,10 @@ fn hex(b: u8) -> Option<u8> {
         .and_then(|d| u8::try_from(d).ok())
 }
 
-/// Axum middleware (outermost, before routing): `308` to the canonical path, query kept.
-pub async fn middleware(request: Request, next: Next) -> Response {
-    let Some(path) = canonical(request.uri().path()) else {
-        return next.run(request).await;
-    };
-    let location = match request.uri().query() {
+/// The `308` to the canonical form of `uri`'s path (query kept), if it is not canonical.
+pub fn redirect(uri: &http::Uri) -> Option<Response> {
+    let path = canonical(uri.path())?;
+    let location = match uri.query() {
         Some(query) => format!("{path}?{query}"),
         None => path,
     };
@@ -104,7 +103,7 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
     }
-    response
+    Some(response)
 }
 
 #[cfg(test)]

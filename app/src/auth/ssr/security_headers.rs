@@ -9,24 +9,119 @@
 //! - `Cache-Control: private, no-store` on HTML: pages embed the visitor's session and CSRF
 //!   token, so no cache (shared or the browser's back-forward history) may keep them.
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
+use std::{
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
 };
-use http::{header, HeaderValue};
 
-use super::{auth::Auth, request};
+use axum::{extract::Request, response::Response};
+use http::{header, HeaderMap, HeaderValue};
+
+use super::{auth::Auth, path, request};
 
 /// `Strict-Transport-Security` for https sites: a year, without `includeSubDomains` (a
 /// starter cannot know what else lives under the domain).
 pub const HSTS: &str = "max-age=31536000";
 
-/// Axum middleware: adds the headers to every response.
-pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) -> Response {
-    let https = request::is_https(&auth, request.headers());
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+/// The outermost layer of the router: a request for a variant of a path gets its `308` to the
+/// canonical path (`path.rs`) before anything routes it, and every response gets the security
+/// headers. A tower layer rather than an axum `from_fn` middleware: it runs on every request,
+/// `GET /api/auth/session` included, and this way adds no allocation to it.
+#[derive(Clone, Debug)]
+pub struct SecurityLayer {
+    auth: Auth,
+}
+
+impl SecurityLayer {
+    /// The layer for this auth instance (it decides when the site is https).
+    pub fn new(auth: Auth) -> Self {
+        Self { auth }
+    }
+}
+
+impl<S> tower::Layer<S> for SecurityLayer {
+    type Service = Security<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Security {
+            inner,
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+/// The service of [`SecurityLayer`].
+#[derive(Clone, Debug)]
+pub struct Security<S> {
+    inner: S,
+    auth: Auth,
+}
+
+impl<S> tower::Service<Request> for Security<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let https = request::is_https(&self.auth, request.headers());
+        if let Some(redirect) = path::redirect(request.uri()) {
+            return ResponseFuture {
+                inner: None,
+                redirect: Some(redirect),
+                https,
+            };
+        }
+        ResponseFuture {
+            inner: Some(self.inner.call(request)),
+            redirect: None,
+            https,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Security`]: the inner service's answer, or the redirect to the
+    /// canonical path made without it, with the headers added.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: Option<F>,
+        redirect: Option<Response>,
+        https: bool,
+    }
+}
+
+impl<F, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match (this.redirect.take(), this.inner.as_pin_mut()) {
+            (Some(redirect), _) => redirect,
+            (None, Some(inner)) => match inner.poll(cx) {
+                Poll::Ready(Ok(response)) => response,
+                Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                Poll::Pending => return Poll::Pending,
+            },
+            (None, None) => return Poll::Pending,
+        };
+        add_headers(response.headers_mut(), *this.https);
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Adds the headers (see the module docs) to a response's.
+pub fn add_headers(headers: &mut HeaderMap, https: bool) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -55,5 +150,4 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
             HeaderValue::from_static("private, no-store"),
         );
     }
-    response
 }

@@ -25,7 +25,8 @@ impl FlowStore {
         Self { db }
     }
 
-    /// Deletes expired records; call it now and then (the server does every few minutes).
+    /// Deletes expired records (the server's periodic purge, `housekeeping::purge_expired`,
+    /// does this among the rest).
     ///
     /// # Errors
     /// A database error.
