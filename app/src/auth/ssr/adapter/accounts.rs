@@ -211,20 +211,9 @@ impl Db {
         provider_account_id: &str,
         tokens: &AccountTokens<'_>,
     ) -> Result<(), AdapterError> {
-        let sql = r#"UPDATE accounts SET access_token = $1, expires_at = $2,
-            refresh_token = COALESCE($3, refresh_token), id_token = COALESCE($4, id_token)
-            WHERE provider = $5 AND "providerAccountId" = $6"#;
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(tokens.access_token)
-            .bind(tokens.expires_at)
-            .bind(tokens.refresh_token)
-            .bind(tokens.id_token)
-            .bind(provider)
-            .bind(provider_account_id)
-            .execute(pool)
+        self.update_tokens(provider, provider_account_id, None, tokens)
             .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
+            .map(|_| ())
     }
 
     /// Stores the tokens of a refresh (the rotated refresh token too, when the provider sent
@@ -241,21 +230,47 @@ impl Db {
         used_refresh_token: &str,
         tokens: &AccountTokens<'_>,
     ) -> Result<bool, AdapterError> {
-        let sql = r#"UPDATE accounts SET access_token = $1, expires_at = $2,
-            refresh_token = COALESCE($3, refresh_token), id_token = COALESCE($4, id_token)
-            WHERE provider = $5 AND "providerAccountId" = $6 AND refresh_token = $7"#;
-        let updated = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(tokens.access_token)
-            .bind(tokens.expires_at)
-            .bind(tokens.refresh_token)
-            .bind(tokens.id_token)
-            .bind(provider)
-            .bind(provider_account_id)
-            .bind(used_refresh_token)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let updated = self
+            .update_tokens(
+                provider,
+                provider_account_id,
+                Some(used_refresh_token),
+                tokens,
+            )
+            .await?;
         Ok(updated == 1)
+    }
+
+    /// Writes `tokens` on the account, only while it holds `expected_refresh_token` when one is
+    /// given; returns how many rows changed.
+    async fn update_tokens(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+        expected_refresh_token: Option<&str>,
+        tokens: &AccountTokens<'_>,
+    ) -> Result<u64, AdapterError> {
+        let mut sql = String::from(
+            r#"UPDATE accounts SET access_token = $1, expires_at = $2,
+            refresh_token = COALESCE($3, refresh_token), id_token = COALESCE($4, id_token)
+            WHERE provider = $5 AND "providerAccountId" = $6"#,
+        );
+        if expected_refresh_token.is_some() {
+            sql.push_str(" AND refresh_token = $7");
+        }
+        Ok(on_pool!(self, |pool| {
+            let mut query = sqlx::query(&sql)
+                .bind(tokens.access_token)
+                .bind(tokens.expires_at)
+                .bind(tokens.refresh_token)
+                .bind(tokens.id_token)
+                .bind(provider)
+                .bind(provider_account_id);
+            if let Some(expected) = expected_refresh_token {
+                query = query.bind(expected);
+            }
+            query.execute(pool).await.map(|r| r.rows_affected())
+        })?)
     }
 
     /// The account `(provider, providerAccountId)`.
