@@ -266,6 +266,7 @@ fn any_url() -> impl Strategy<Value = String> {
 
 const CONTENT_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",
+    "Application/X-WWW-Form-URLEncoded; charset=UTF-8",
     "application/json",
     "application/json; charset=utf-8",
     "APPLICATION/JSON ;x",
@@ -490,6 +491,18 @@ proptest! {
         prop_assert_eq!(&FormFields::parse_urlencoded(form.encode().as_bytes()), &form);
         let urlencoded = FormFields::parse_urlencoded(&body);
         prop_assert_eq!(&FormFields::parse_urlencoded(urlencoded.encode().as_bytes()), &urlencoded);
+        // Read only as the Content-Type says: a form as a form, anything but JSON as nothing.
+        let media_type = content_type
+            .as_deref()
+            .and_then(|ct| ct.split(';').next())
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match media_type.as_str() {
+            "application/json" => {}
+            "application/x-www-form-urlencoded" => prop_assert_eq!(&form, &urlencoded),
+            _ => prop_assert_eq!(&form, &FormFields::default()),
+        }
     }
 
     #[test]

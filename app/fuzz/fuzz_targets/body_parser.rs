@@ -39,10 +39,15 @@ fuzz_target!(|data: &[u8]| {
         urlencoded,
         "parse_urlencoded(encode(form)) != form"
     );
-    if !content_type.is_some_and(|ct| ct.starts_with("application/json")) {
-        assert_eq!(
-            form, urlencoded,
-            "a non-JSON body was not read as urlencoded"
-        );
+    match content_type {
+        Some(ct) if ct.starts_with("application/json") => {}
+        Some("application/x-www-form-urlencoded") => {
+            assert_eq!(form, urlencoded, "a URL-encoded body was not read as one");
+        }
+        _ => assert_eq!(
+            form,
+            FormFields::default(),
+            "a body whose type is neither a form nor JSON was read as fields"
+        ),
     }
 });
