@@ -21,7 +21,7 @@ use super::{
 };
 
 /// The Auth.js base path the client talks to.
-pub const BASE_PATH: &str = "/api/auth";
+pub use auth_core::protocol::names::BASE_PATH;
 
 /// The channel next-auth's client uses between tabs.
 const CHANNEL: &str = "next-auth";

@@ -19,7 +19,6 @@ use super::{
     auth::Auth,
     config::SessionStrategy,
     csrf,
-    dates::iso_millis,
     error::AuthError,
     providers::Provider,
     redirect,
@@ -28,6 +27,7 @@ use super::{
     session,
     signin::requested_callback_url,
 };
+use auth_core::protocol::dates::iso_millis;
 
 /// `GET /linked`: every configured provider, `linked` for those the user has.
 ///

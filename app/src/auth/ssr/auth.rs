@@ -13,17 +13,15 @@ use crate::auth::types::{PageAuth, Providers, Session};
 use super::{
     adapter::Db,
     config::{AuthConfig, ClientOrigin},
-    cookies,
     email::mailer::Mailer,
     error::{AuthError, ConfigError},
-    jwt::KeySet,
     oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
-    password::Hasher,
     providers::{CredentialsProvider, Provider},
     request::AuthRequest,
     revocation::Revocations,
     session,
 };
+use auth_core::protocol::{cookies, jwt::KeySet, password::Hasher};
 
 /// The auth instance: configuration, database and derived keys. Cheap to clone.
 #[derive(Clone)]

@@ -10,17 +10,20 @@ use url::Url;
 
 use super::{
     callbacks::{Callbacks, DefaultCallbacks},
-    client_ip::TrustedProxies,
-    cookies::{self, CookieNames},
     error::ConfigError,
     events::{Events, NoEvents},
     providers::{EmailProvider, Provider},
-    secret::Secret,
 };
 use crate::auth::types::ColorScheme;
+pub use auth_core::protocol::password::HashLimits;
+use auth_core::protocol::{
+    client_ip::TrustedProxies,
+    cookies::{self, CookieNames},
+    secret::Secret,
+};
 
 /// Auth.js's default base path.
-pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+pub const DEFAULT_BASE_PATH: &str = auth_core::protocol::names::BASE_PATH;
 /// 30 days, Auth.js's default session `maxAge`.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// 1 day, Auth.js's default `updateAge`.
@@ -298,28 +301,6 @@ impl Default for RateLimits {
             account_ceiling: 100,
             per_ip: 100,
             window: Duration::from_secs(15 * 60),
-        }
-    }
-}
-
-/// How many password hashes may run at once, and how long a request waits for its turn.
-///
-/// argon2id with OWASP's parameters takes 19 MiB and tens of milliseconds of a core per hash:
-/// unbounded, a burst of sign-ins is gigabytes of memory and a CPU queue that stalls every other
-/// request. Past the wait, a sign-in is refused as rate limited instead of queueing.
-#[derive(Clone, Copy, Debug)]
-pub struct HashLimits {
-    /// Hashes at once (default: the number of cores).
-    pub concurrency: usize,
-    /// How long a request may wait for a free slot (default 1 s).
-    pub max_wait: Duration,
-}
-
-impl Default for HashLimits {
-    fn default() -> Self {
-        Self {
-            concurrency: std::thread::available_parallelism().map_or(1, usize::from),
-            max_wait: Duration::from_secs(1),
         }
     }
 }

@@ -6,6 +6,8 @@
 
 use crate::auth::types::AuthErrorCode;
 
+use auth_core::protocol::password::HashError;
+
 use super::adapter::AdapterError;
 
 /// Start-up configuration errors: each names the variable or option at fault.
@@ -119,6 +121,15 @@ pub enum AuthError {
     /// A sign-in link is expired, used, altered, or for another address.
     #[error("verification failed: {0}")]
     Verification(&'static str),
+}
+
+impl From<HashError> for AuthError {
+    fn from(error: HashError) -> Self {
+        match error {
+            HashError::Busy => AuthError::Busy,
+            HashError::Task => AuthError::Task,
+        }
+    }
 }
 
 impl AuthError {

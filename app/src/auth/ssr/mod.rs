@@ -28,26 +28,24 @@
 //! | `accounts.rs` | linked accounts, unlinking, session list, sign-out-everywhere |
 //! | `housekeeping.rs` | the periodic purge of expired rows |
 
+// Protocol pieces now in the core crate, under their old names here.
+pub use auth_core::protocol::{client_ip, cookies, dates, jwt, password, secret};
+
 pub mod accounts;
 pub mod adapter;
 pub mod auth;
 pub mod callbacks;
-pub mod client_ip;
 pub mod config;
 pub mod context;
-pub mod cookies;
 pub mod cors;
 pub mod csrf;
-pub mod dates;
 pub mod email;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod housekeeping;
-pub mod jwt;
 pub mod oauth;
 pub mod page;
-pub mod password;
 pub mod path;
 pub mod providers;
 pub mod rate_limit;
@@ -56,7 +54,6 @@ pub mod reply;
 pub mod request;
 pub mod revocation;
 pub mod routes;
-pub mod secret;
 pub mod security_headers;
 pub mod session;
 pub mod signin;

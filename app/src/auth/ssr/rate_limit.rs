@@ -13,13 +13,8 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use super::{
-    adapter::Db,
-    client_ip::{self, LimitKey},
-    config::RateLimits,
-    error::AuthError,
-    providers::SendLimits,
-};
+use super::{adapter::Db, config::RateLimits, error::AuthError, providers::SendLimits};
+use auth_core::protocol::client_ip::{self, LimitKey};
 
 /// One counter: its key, its limit and its window.
 #[derive(Debug, Clone)]

@@ -15,19 +15,7 @@ use super::{
     request::AuthRequest,
 };
 
-/// Auth.js's default `redirect` callback.
-pub fn default_redirect(url: &str, base_url: &str) -> String {
-    if url.starts_with('/') {
-        return format!("{base_url}{url}");
-    }
-    match Url::parse(url) {
-        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => url.to_owned(),
-        _ => {
-            tracing::debug!("redirect target refused: not this site or a listed client origin");
-            base_url.to_owned()
-        }
-    }
-}
+pub use auth_core::protocol::redirect::{default_redirect, strip_origin};
 
 /// The validated absolute URL for a requested `callbackUrl` (or the origin when none).
 pub fn resolve(auth: &Auth, req: &AuthRequest, requested: Option<&str>) -> String {
@@ -48,15 +36,6 @@ pub fn resolve(auth: &Auth, req: &AuthRequest, requested: Option<&str>) -> Strin
         tracing::debug!("redirect target refused: the redirect callback returned an unusable URL");
     }
     resolved.unwrap_or_else(|| format!("{}/", req.origin))
-}
-
-/// The path-and-query of a validated URL on the app's origin, for client-side navigation.
-pub fn local_path(url: &str, origin: &str) -> Option<String> {
-    let rest = url.strip_prefix(origin)?;
-    if rest.is_empty() {
-        return Some("/".into());
-    }
-    rest.starts_with('/').then(|| rest.to_owned())
 }
 
 /// Where a failed flow sends the browser: the sign-in page for errors the user can fix there
@@ -89,7 +68,8 @@ pub fn to_error_page(
         if let Some(callback) = callback_url.map(str::trim).filter(|c| !c.is_empty()) {
             // A path when it is on our origin: the sign-in page only takes local paths.
             let resolved = resolve(auth, req, Some(callback));
-            let kept = local_path(&resolved, &req.origin).unwrap_or(resolved);
+            let kept = strip_origin(&resolved, &req.origin)
+                .map_or_else(|| resolved.clone(), str::to_owned);
             query.append_pair("callbackUrl", &kept);
         }
     }
@@ -97,53 +77,7 @@ pub fn to_error_page(
 }
 
 fn sanitize(auth: &Auth, req: &AuthRequest, candidate: &str) -> Option<String> {
-    if candidate.chars().any(char::is_control) {
-        return None;
-    }
-    let mut url = Url::parse(candidate).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
-        return None;
-    }
-    let origin = url.origin().ascii_serialization();
-    if origin != req.origin && !auth.is_allowed_client_origin(&origin) {
-        return None;
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return None;
-    }
-    if url.path().starts_with("//") {
-        let folded = format!("/{}", url.path().trim_start_matches('/'));
-        url.set_path(&folded);
-    }
-    Some(url.into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_callback_matches_auth_js() {
-        let base = "http://localhost:3000";
-        assert_eq!(
-            default_redirect("/dashboard?x=1", base),
-            "http://localhost:3000/dashboard?x=1"
-        );
-        assert_eq!(
-            default_redirect("http://localhost:3000/a", base),
-            "http://localhost:3000/a"
-        );
-        assert_eq!(default_redirect("https://evil.example/a", base), base);
-        assert_eq!(default_redirect("javascript:alert(1)", base), base);
-    }
-
-    #[test]
-    fn local_path_strips_the_origin() {
-        assert_eq!(
-            local_path("http://a/x?y", "http://a").as_deref(),
-            Some("/x?y")
-        );
-        assert_eq!(local_path("http://a", "http://a").as_deref(), Some("/"));
-        assert_eq!(local_path("http://a.evil/x", "http://a"), None);
-    }
+    auth_core::protocol::redirect::sanitize(candidate, &req.origin, |origin| {
+        auth.is_allowed_client_origin(origin)
+    })
 }

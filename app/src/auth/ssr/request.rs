@@ -15,10 +15,10 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use http::{request::Parts, HeaderMap, Method};
 
-use super::{auth::Auth, cookies::RequestCookies};
+use super::auth::Auth;
+use auth_core::protocol::cookies::RequestCookies;
 
-/// The header `next-auth/react` sends to get `{url}` instead of a 302.
-pub const RETURN_REDIRECT_HEADER: &str = "x-auth-return-redirect";
+pub use auth_core::protocol::names::RETURN_REDIRECT_HEADER;
 
 /// The request, as the auth core sees it.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ impl AuthRequest {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
         let client_ip = socket_ip.map(|peer| {
-            super::client_ip::client_ip(
+            auth_core::protocol::client_ip::client_ip(
                 &config.trusted_proxies,
                 peer,
                 headers

@@ -105,7 +105,8 @@ pub async fn post(
     );
     // On this site: as a path, resolved again when the link comes back, so that nothing in the
     // link comes from this request's Host header. A listed client's URL stays whole.
-    let callback = redirect::local_path(&callback, &req.origin).unwrap_or(callback);
+    let callback = redirect::strip_origin(&callback, &req.origin)
+        .map_or_else(|| callback.clone(), str::to_owned);
     let token = hex::encode(rand::random::<[u8; 32]>());
     let hash = token_hash(auth, &token);
     let expires = OffsetDateTime::now_utc() + provider.max_age;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::super::secret::Secret;
+use auth_core::protocol::secret::Secret;
 
 /// Default lifetime of a sign-in link: 1 hour (Auth.js: 24 hours; a link is a credential that
 /// sits in a mailbox, so it should not outlive the minutes it is needed for by a day).

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::super::secret::Secret;
+use auth_core::protocol::secret::Secret;
 
 /// Plain OAuth 2 (explicit endpoints, a userinfo call) or OpenID Connect (discovery, id_token).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,53 +15,7 @@ pub const CHUNK_SIZE: usize = 3936;
 /// A session token spread over more chunks than this is treated as garbage.
 pub const MAX_CHUNKS: usize = 16;
 
-/// The names of the cookies Auth.js sets, for plain http or for https.
-#[derive(Debug, Clone, Copy)]
-pub struct CookieNames {
-    /// `authjs.session-token`
-    pub session_token: &'static str,
-    /// `authjs.callback-url`
-    pub callback_url: &'static str,
-    /// `authjs.csrf-token`
-    pub csrf_token: &'static str,
-    /// `authjs.pkce.code_verifier`
-    pub pkce_code_verifier: &'static str,
-    /// `authjs.state`
-    pub state: &'static str,
-    /// `authjs.nonce`
-    pub nonce: &'static str,
-}
-
-/// Names over plain http.
-pub const PLAIN: CookieNames = CookieNames {
-    session_token: "authjs.session-token",
-    callback_url: "authjs.callback-url",
-    csrf_token: "authjs.csrf-token",
-    pkce_code_verifier: "authjs.pkce.code_verifier",
-    state: "authjs.state",
-    nonce: "authjs.nonce",
-};
-
-/// Names over https. The CSRF cookie and the OAuth check cookies are `__Host-` (Auth.js uses
-/// `__Secure-` for the check cookies): a `__Host-` cookie can only be set by this host, with
-/// `Path=/` and no `Domain`, so a sibling subdomain cannot plant one in the browser.
-pub const SECURE: CookieNames = CookieNames {
-    session_token: "__Secure-authjs.session-token",
-    callback_url: "__Secure-authjs.callback-url",
-    csrf_token: "__Host-authjs.csrf-token",
-    pkce_code_verifier: "__Host-authjs.pkce.code_verifier",
-    state: "__Host-authjs.state",
-    nonce: "__Host-authjs.nonce",
-};
-
-/// The names for a request served over https (`secure`) or not.
-pub fn names(secure: bool) -> &'static CookieNames {
-    if secure {
-        &SECURE
-    } else {
-        &PLAIN
-    }
-}
+pub use super::names::{names, CookieNames, PLAIN, SECURE};
 
 /// How long a cookie lives.
 #[derive(Debug, Clone, Copy)]
