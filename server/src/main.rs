@@ -41,7 +41,7 @@ async fn main() -> anyhow::Result<()> {
     let auth_debug = std::env::var("AUTH_DEBUG")
         .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
     let default_filter = if auth_debug {
-        "info,sqlx=warn,app::auth=debug"
+        "info,sqlx=warn,app::auth=debug,auth_core=debug"
     } else {
         "info,sqlx=warn"
     };
