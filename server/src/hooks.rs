@@ -13,7 +13,7 @@
 
 use app::auth::{
     ssr::{
-        adapter::UserRow, Account, Callbacks, Events, JwtParams, JwtTrigger, SessionParams,
+        adapter::User, Account, Callbacks, Events, JwtParams, JwtTrigger, SessionParams,
         SignInDecision, SignInParams, Token,
     },
     Session,
@@ -54,7 +54,7 @@ impl StarterCallbacks {
 
     /// The user's role: the database's, else `admin` for a verified listed address, else
     /// `user`.
-    fn role_of(&self, user: &UserRow) -> String {
+    fn role_of(&self, user: &User) -> String {
         if let Some(role) = &user.role {
             return role.clone();
         }
@@ -156,7 +156,7 @@ pub struct StarterEvents;
 
 #[async_trait]
 impl Events for StarterEvents {
-    async fn sign_in(&self, user: &UserRow, account: Option<&Account>, is_new_user: bool) {
+    async fn sign_in(&self, user: &User, account: Option<&Account>, is_new_user: bool) {
         tracing::info!(
             user.id = user.id,
             provider = account.map(|a| a.provider.as_str()),
@@ -172,15 +172,15 @@ impl Events for StarterEvents {
         tracing::info!(user.id = user, "event: signed out");
     }
 
-    async fn create_user(&self, user: &UserRow) {
+    async fn create_user(&self, user: &User) {
         tracing::info!(user.id = user.id, "event: user created");
     }
 
-    async fn update_user(&self, user: &UserRow) {
+    async fn update_user(&self, user: &User) {
         tracing::info!(user.id = user.id, "event: user updated");
     }
 
-    async fn link_account(&self, user: &UserRow, account: &Account) {
+    async fn link_account(&self, user: &User, account: &Account) {
         tracing::info!(
             user.id = user.id,
             provider = account.provider,
@@ -219,8 +219,8 @@ mod tests {
         session
     }
 
-    fn user(email: Option<&str>, verified: bool, role: Option<&str>) -> UserRow {
-        UserRow {
+    fn user(email: Option<&str>, verified: bool, role: Option<&str>) -> User {
+        User {
             id: 1,
             name: None,
             email: email.map(str::to_owned),

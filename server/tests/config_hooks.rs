@@ -12,7 +12,7 @@ use std::{
 
 use app::auth::{
     ssr::{
-        adapter::UserRow, Account, Callbacks, CookieOverrides, Events, JwtOptions, JwtParams,
+        adapter::User, Account, Callbacks, CookieOverrides, Events, JwtOptions, JwtParams,
         JwtTrigger, Pages, SessionOptions, SessionParams, SignInDecision, SignInParams, Theme,
         Token,
     },
@@ -99,7 +99,7 @@ struct RecordingEvents {
 
 #[async_trait]
 impl Events for RecordingEvents {
-    async fn sign_in(&self, user: &UserRow, account: Option<&Account>, is_new_user: bool) {
+    async fn sign_in(&self, user: &User, account: Option<&Account>, is_new_user: bool) {
         self.log.lock().unwrap().push(format!(
             "sign_in {} {} new={is_new_user}",
             user.email.clone().unwrap_or_default(),
@@ -112,7 +112,7 @@ impl Events for RecordingEvents {
             token.and_then(|t| t.email.clone()).unwrap_or_default()
         ));
     }
-    async fn create_user(&self, user: &UserRow) {
+    async fn create_user(&self, user: &User) {
         self.log.lock().unwrap().push(format!(
             "create_user {}",
             user.email.clone().unwrap_or_default()

@@ -346,7 +346,7 @@ async fn the_verify_request_page_theme_and_update_user_event_apply_to_email_sign
     use std::sync::{Arc, Mutex};
 
     use app::auth::{
-        ssr::{adapter::UserRow, Events, Pages, Theme},
+        ssr::{adapter::User, Events, Pages, Theme},
         Session,
     };
 
@@ -355,7 +355,7 @@ async fn the_verify_request_page_theme_and_update_user_event_apply_to_email_sign
 
     #[async_trait::async_trait]
     impl Events for Updated {
-        async fn update_user(&self, user: &UserRow) {
+        async fn update_user(&self, user: &User) {
             self.0
                 .lock()
                 .unwrap()

@@ -770,7 +770,7 @@ async fn oauth_sign_in_hands_the_account_and_profile_to_callbacks_and_events() {
     use std::sync::{Arc, Mutex};
 
     use app::auth::{
-        ssr::{adapter::UserRow, Account, Callbacks, Events, JwtParams, JwtTrigger, Token},
+        ssr::{adapter::User, Account, Callbacks, Events, JwtParams, JwtTrigger, Token},
         Session,
     };
 
@@ -804,20 +804,20 @@ async fn oauth_sign_in_hands_the_account_and_profile_to_callbacks_and_events() {
 
     #[async_trait::async_trait]
     impl Events for Record {
-        async fn create_user(&self, user: &UserRow) {
+        async fn create_user(&self, user: &User) {
             self.0.lock().unwrap().push(format!(
                 "create_user {}",
                 user.email.clone().unwrap_or_default()
             ));
         }
-        async fn link_account(&self, user: &UserRow, account: &Account) {
+        async fn link_account(&self, user: &User, account: &Account) {
             self.0.lock().unwrap().push(format!(
                 "link_account {} {}",
                 user.email.clone().unwrap_or_default(),
                 account.provider
             ));
         }
-        async fn sign_in(&self, _user: &UserRow, account: Option<&Account>, is_new_user: bool) {
+        async fn sign_in(&self, _user: &User, account: Option<&Account>, is_new_user: bool) {
             self.0.lock().unwrap().push(format!(
                 "sign_in {} new={is_new_user}",
                 account.map(|a| a.provider.as_str()).unwrap_or("-")

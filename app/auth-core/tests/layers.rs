@@ -14,14 +14,14 @@ use std::{
 
 /// The layers of `auth-core`, bottom first: a module of layer `i` may import layers `0..=i`.
 /// A layer is a top-level module of the crate; the crate root is exempt (it declares them).
-const LAYERS: &[&str] = &["protocol"];
+const LAYERS: &[&str] = &["protocol", "adapter"];
 
 /// The largest import circle a crate may have.
 const MAX_CIRCLE: usize = 3;
 
 /// The largest import circle `app` still has while its auth layers move into this crate; it
 /// may only go down (the goal is [`MAX_CIRCLE`]).
-const APP_MAX_CIRCLE_TODAY: usize = 43;
+const APP_MAX_CIRCLE_TODAY: usize = 27;
 
 type Module = Vec<String>;
 
@@ -192,7 +192,10 @@ fn paths_in(source: &str) -> Vec<String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
                 .collect();
-            out.push(path.trim_end_matches(':').to_owned());
+            // `super::{a, b}` is the head of a use tree, already read whole above.
+            if !rest[at + path.len()..].starts_with('{') {
+                out.push(path.trim_end_matches(':').to_owned());
+            }
             rest = &rest[at + prefix.len()..];
         }
     }
@@ -431,6 +434,8 @@ fn the_reader_sees_what_rust_sees() {
     assert!(paths.contains(&"super::c".to_owned()), "{paths:?}");
     assert!(paths.contains(&"crate::x::y".to_owned()), "{paths:?}");
     assert!(paths.contains(&"e".to_owned()), "{paths:?}");
+    // The head of a use tree is not a path of its own (`super` would name the parent).
+    assert!(!paths.iter().any(|p| p == "super"), "{paths:?}");
     assert!(
         !paths
             .iter()

@@ -10,38 +10,16 @@ use serde_json::Value;
 
 use crate::auth::types::Session;
 
-use super::{adapter::UserRow, redirect, session::Token};
+pub use auth_core::adapter::Account;
+use auth_core::adapter::User;
 
-/// The provider account a sign-in came through (Auth.js's `account`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Account {
-    /// Provider id (`credentials`, `github`, ...).
-    pub provider: String,
-    /// `credentials`, `oauth`, `oidc` or `email`.
-    pub kind: String,
-    /// The user's id at the provider.
-    pub provider_account_id: String,
-    /// OAuth access token.
-    pub access_token: Option<String>,
-    /// OAuth refresh token.
-    pub refresh_token: Option<String>,
-    /// Access token expiry (Unix seconds).
-    pub expires_at: Option<i64>,
-    /// OIDC id token.
-    pub id_token: Option<String>,
-    /// Granted scopes.
-    pub scope: Option<String>,
-    /// Token type (`bearer`).
-    pub token_type: Option<String>,
-    /// OIDC session state.
-    pub session_state: Option<String>,
-}
+use super::{redirect, session::Token};
 
 /// What the `sign_in` callback sees.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInParams<'a> {
     /// The user about to be signed in.
-    pub user: &'a UserRow,
+    pub user: &'a User,
     /// The account used.
     pub account: Option<&'a Account>,
     /// The provider's raw profile (OAuth/OIDC).
@@ -80,7 +58,7 @@ pub struct JwtParams<'a> {
     /// The token so far (on sign-in: name, email, picture, sub).
     pub token: Token,
     /// The user, on sign-in only.
-    pub user: Option<&'a UserRow>,
+    pub user: Option<&'a User>,
     /// The account, on sign-in only.
     pub account: Option<&'a Account>,
     /// The provider profile, on OAuth sign-in only.
@@ -101,7 +79,7 @@ pub struct SessionParams<'a> {
     /// The token (JWT strategy).
     pub token: Option<&'a Token>,
     /// The user row (database strategy).
-    pub user: Option<&'a UserRow>,
+    pub user: Option<&'a User>,
     /// `Some(Update)` when the client called `update(data)`.
     pub trigger: Option<JwtTrigger>,
     /// The data sent with `update(data)` (Auth.js's `newSession`, database strategy).

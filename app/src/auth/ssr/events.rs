@@ -5,21 +5,21 @@ use async_trait::async_trait;
 
 use crate::auth::types::Session;
 
-use super::{adapter::UserRow, callbacks::Account, session::Token};
+use super::{adapter::User, callbacks::Account, session::Token};
 
 /// Event listeners; every method defaults to doing nothing.
 #[async_trait]
 pub trait Events: Send + Sync + 'static {
     /// A user signed in.
-    async fn sign_in(&self, _user: &UserRow, _account: Option<&Account>, _is_new_user: bool) {}
+    async fn sign_in(&self, _user: &User, _account: Option<&Account>, _is_new_user: bool) {}
     /// A user signed out (the token for JWT sessions, the user id for database ones).
     async fn sign_out(&self, _token: Option<&Token>, _user_id: Option<i32>) {}
     /// A user was created.
-    async fn create_user(&self, _user: &UserRow) {}
+    async fn create_user(&self, _user: &User) {}
     /// A user was updated.
-    async fn update_user(&self, _user: &UserRow) {}
+    async fn update_user(&self, _user: &User) {}
     /// A provider account was linked to a user.
-    async fn link_account(&self, _user: &UserRow, _account: &Account) {}
+    async fn link_account(&self, _user: &User, _account: &Account) {}
     /// A session was read.
     async fn session(&self, _session: &Session) {}
 }

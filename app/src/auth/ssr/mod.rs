@@ -5,10 +5,6 @@
 //! | `config.rs` | `NextAuthConfig`, `AUTH_*` variables |
 //! | `auth.rs` | the configured instance, `auth()` |
 //! | `request.rs`, `reply.rs` | what a core operation reads and returns |
-//! | `jwt.rs` | `jwt.encode` / `jwt.decode` (JWE, HKDF) |
-//! | `cookies.rs` | cookie names, attributes, chunking |
-//! | `dates.rs` | the two date formats of the wire |
-//! | `client_ip.rs` | the client address per-IP limits count (trusted proxies) |
 //! | `csrf.rs` | the double-submit CSRF token |
 //! | `session.rs` | `GET /session`, session creation and deletion, sign-out-everywhere |
 //! | `revocation.rs` | the cache that keeps sign-out-everywhere off the hot path |
@@ -17,7 +13,6 @@
 //! | `providers/` | provider settings, presets, the credentials flow |
 //! | `oauth/` | OAuth 2 / OIDC sign-in: checks, callback, linking, token refresh |
 //! | `email/` | sign-in links by email: send, verify, SMTP |
-//! | `adapter/` | the SQL adapter (SQLite, PostgreSQL) |
 //! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
 //! | `page.rs` | SSR: the session in the first HTML, the `authorized` guard |
 //! | `cors.rs` | CORS for listed client origins (multi-client) |
@@ -30,9 +25,10 @@
 
 // Protocol pieces now in the core crate, under their old names here.
 pub use auth_core::protocol::{client_ip, cookies, dates, jwt, password, secret};
+// The database adapter (layer 2) is in the core crate too.
+pub use auth_core::adapter;
 
 pub mod accounts;
-pub mod adapter;
 pub mod auth;
 pub mod callbacks;
 pub mod config;

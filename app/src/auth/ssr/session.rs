@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::auth::types::{Session, User};
 
 use super::{
-    adapter::{unix_ms, NewUser, SessionRow, UserRow},
+    adapter::{self, unix_ms, NewUser, SessionRow},
     auth::Auth,
     callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
     config::{ClientOrigin, SessionStrategy},
@@ -35,7 +35,7 @@ pub const CLIENT_ID: &str = "clientId";
 pub use auth_core::protocol::claims::{Token, AUTH_TIME, CHECKED};
 
 /// Auth.js's default token for a user: name, email, picture, sub.
-pub fn token_for_user(user: &UserRow) -> Token {
+pub fn token_for_user(user: &adapter::User) -> Token {
     Token {
         name: user.name.clone(),
         email: user.email.clone(),
@@ -298,7 +298,7 @@ async fn current_database(
 async fn database_session(
     auth: &Auth,
     raw: &str,
-) -> Result<Option<(SessionRow, UserRow)>, AuthError> {
+) -> Result<Option<(SessionRow, adapter::User)>, AuthError> {
     if raw.len() > 256 {
         return Ok(None);
     }
@@ -323,7 +323,7 @@ async fn database_session(
 pub async fn create(
     auth: &Auth,
     req: &AuthRequest,
-    user: &UserRow,
+    user: &adapter::User,
     account: Option<&Account>,
     profile: Option<&Value>,
     is_new_user: bool,
@@ -490,7 +490,7 @@ pub async fn reclaim_unverified(
     user_id: i32,
     now: OffsetDateTime,
     profile: &NewUser,
-) -> Result<Option<UserRow>, AuthError> {
+) -> Result<Option<adapter::User>, AuthError> {
     let reclaimed = auth.db().reclaim_unverified(user_id, now, profile).await?;
     if reclaimed.is_some() {
         let now_ms = unix_ms(now);

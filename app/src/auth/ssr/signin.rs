@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::auth::form::FormFields;
 
 use super::{
-    adapter::UserRow,
+    adapter::User,
     auth::Auth,
     callbacks::{Account, SignInDecision, SignInParams},
     error::AuthError,
@@ -22,7 +22,7 @@ use super::{
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     /// The user.
-    pub user: UserRow,
+    pub user: User,
     /// The account used.
     pub account: Account,
     /// The provider's profile, for OAuth.

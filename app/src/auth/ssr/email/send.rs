@@ -11,7 +11,7 @@ use crate::auth::form::FormFields;
 
 use super::{
     super::{
-        adapter::UserRow,
+        adapter::User,
         auth::Auth,
         callbacks::{Account, SignInDecision, SignInParams},
         csrf,
@@ -62,7 +62,7 @@ pub async fn post(
         .db()
         .get_user_by_email(&email)
         .await?
-        .unwrap_or_else(|| UserRow {
+        .unwrap_or_else(|| User {
             id: 0,
             name: None,
             email: Some(email.clone()),

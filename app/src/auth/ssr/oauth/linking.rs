@@ -15,7 +15,7 @@
 //!   provider does not say it verified is never stored as the user's `email`.
 
 use super::super::{
-    adapter::{AccountTokens, AdapterError, NewUser, UserRow},
+    adapter::{AccountTokens, AdapterError, NewUser, User},
     auth::Auth,
     callbacks::Account,
     error::AuthError,
@@ -34,7 +34,7 @@ pub async fn resolve(
     profile: &Profile,
     account: &Account,
     link_to: Option<i32>,
-) -> Result<(UserRow, bool), AuthError> {
+) -> Result<(User, bool), AuthError> {
     let db = auth.db();
     let owner = db
         .get_user_by_account(&account.provider, &account.provider_account_id)
@@ -64,7 +64,7 @@ async fn sign_in_new_account(
     provider: &OAuthProvider,
     profile: &Profile,
     account: &Account,
-) -> Result<(UserRow, bool), AuthError> {
+) -> Result<(User, bool), AuthError> {
     let db = auth.db();
     // Only a verified address is the user's address.
     let email = profile
@@ -123,7 +123,7 @@ async fn sign_in_new_account(
     }
 }
 
-async fn link(auth: &Auth, user: &UserRow, account: &Account) -> Result<(), AuthError> {
+async fn link(auth: &Auth, user: &User, account: &Account) -> Result<(), AuthError> {
     match auth.db().link_account(user.id, account).await {
         Ok(_) => {
             auth.config().events.link_account(user, account).await;

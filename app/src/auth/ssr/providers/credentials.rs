@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use crate::auth::{form::FormFields, types::RegisterError};
 
 use super::super::{
-    adapter::{AdapterError, NewUser, UserRow},
+    adapter::{AdapterError, NewUser, User},
     auth::Auth,
     callbacks::Account,
     csrf,
@@ -47,7 +47,7 @@ pub trait Authorize: Send + Sync + 'static {
         auth: &Auth,
         form: &FormFields,
         req: &AuthRequest,
-    ) -> Result<Option<UserRow>, AuthError>;
+    ) -> Result<Option<User>, AuthError>;
 }
 
 /// The credentials provider's settings.
@@ -82,7 +82,7 @@ impl Authorize for PasswordAuthorize {
         auth: &Auth,
         form: &FormFields,
         req: &AuthRequest,
-    ) -> Result<Option<UserRow>, AuthError> {
+    ) -> Result<Option<User>, AuthError> {
         let password = form.get("password").unwrap_or_default();
         let email = form.get("email").and_then(normalize_email);
         let (Some(email), false, true) = (

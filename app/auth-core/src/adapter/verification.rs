@@ -3,7 +3,11 @@
 
 use time::OffsetDateTime;
 
-use super::{on_pool, AdapterError, Db, UserRow};
+use super::{
+    error::AdapterError,
+    model::User,
+    pool::{on_pool, Db},
+};
 
 impl Db {
     /// Stores a token hash for `identifier` (an email address).
@@ -71,12 +75,12 @@ impl Db {
         &self,
         user_id: i32,
         at: OffsetDateTime,
-    ) -> Result<Option<UserRow>, AdapterError> {
+    ) -> Result<Option<User>, AdapterError> {
         let sql = format!(
             r#"UPDATE users SET "emailVerified" = $1 WHERE id = $2 RETURNING {}"#,
             super::users::COLUMNS
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .bind(at)
             .bind(user_id)
             .fetch_optional(pool)

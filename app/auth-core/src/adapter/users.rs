@@ -1,56 +1,19 @@
 //! `users`: Auth.js's `createUser`, `getUser`, `getUserByEmail`.
 
-use sqlx::FromRow;
 use time::OffsetDateTime;
 
-use super::{on_pool, AdapterError, Db};
-
-/// A row of `users`.
-#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
-pub struct UserRow {
-    /// Primary key (Auth.js `SERIAL`).
-    pub id: i32,
-    /// Display name.
-    pub name: Option<String>,
-    /// Email address (unique).
-    pub email: Option<String>,
-    /// When the email address was verified.
-    #[sqlx(rename = "emailVerified")]
-    pub email_verified: Option<OffsetDateTime>,
-    /// Avatar URL.
-    pub image: Option<String>,
-    /// The user's role (`users.role`), set by an operator (`leptos-auth roles grant`); `None`
-    /// is the default role. Never derived from an address.
-    pub role: Option<String>,
-}
-
-impl UserRow {
-    /// Whether the user's address was proven (an email link followed, or a provider that says
-    /// it verified the address).
-    pub fn email_is_verified(&self) -> bool {
-        self.email_verified.is_some()
-    }
-}
-
-/// The fields of a user to create.
-#[derive(Clone, Debug, Default)]
-pub struct NewUser {
-    /// Display name.
-    pub name: Option<String>,
-    /// Email address; stored lower-cased by the callers that take it from users.
-    pub email: Option<String>,
-    /// When the address was verified.
-    pub email_verified: Option<OffsetDateTime>,
-    /// Avatar URL.
-    pub image: Option<String>,
-}
+use super::{
+    error::AdapterError,
+    model::{NewUser, User},
+    pool::{on_pool, Db},
+};
 
 /// Unix milliseconds of a time.
 pub fn unix_ms(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-/// The columns of [`UserRow`], in its order.
+/// The columns of [`User`], in its order.
 pub(crate) const COLUMNS: &str = r#"id, name, email, "emailVerified", image, role"#;
 /// The same, qualified with the alias `u` (for joins).
 pub(crate) const U_COLUMNS: &str = r#"u.id, u.name, u.email, u."emailVerified", u.image, u.role"#;
@@ -60,11 +23,11 @@ impl Db {
     ///
     /// # Errors
     /// [`AdapterError::Conflict`] if the email is taken.
-    pub async fn create_user(&self, user: &NewUser) -> Result<UserRow, AdapterError> {
+    pub async fn create_user(&self, user: &NewUser) -> Result<User, AdapterError> {
         let sql = format!(
             r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
         );
-        on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .bind(&user.name)
             .bind(&user.email)
             .bind(user.email_verified)
@@ -82,7 +45,7 @@ impl Db {
         &self,
         user: &NewUser,
         password_hash: &str,
-    ) -> Result<UserRow, AdapterError> {
+    ) -> Result<User, AdapterError> {
         let insert_user = format!(
             r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
         );
@@ -90,7 +53,7 @@ impl Db {
         let now = OffsetDateTime::now_utc();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query_as::<_, UserRow>(&insert_user)
+            let row = sqlx::query_as::<_, User>(&insert_user)
                 .bind(&user.name)
                 .bind(&user.email)
                 .bind(user.email_verified)
@@ -113,9 +76,9 @@ impl Db {
     ///
     /// # Errors
     /// A database error.
-    pub async fn get_user(&self, id: i32) -> Result<Option<UserRow>, AdapterError> {
+    pub async fn get_user(&self, id: i32) -> Result<Option<User>, AdapterError> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .bind(id)
             .fetch_optional(pool)
             .await)?)
@@ -125,9 +88,9 @@ impl Db {
     ///
     /// # Errors
     /// A database error.
-    pub async fn get_user_by_email(&self, email: &str) -> Result<Option<UserRow>, AdapterError> {
+    pub async fn get_user_by_email(&self, email: &str) -> Result<Option<User>, AdapterError> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .bind(email)
             .fetch_optional(pool)
             .await)?)
@@ -162,9 +125,9 @@ impl Db {
         &self,
         email: &str,
         role: Option<&str>,
-    ) -> Result<Option<UserRow>, AdapterError> {
+    ) -> Result<Option<User>, AdapterError> {
         let sql = format!("UPDATE users SET role = $1 WHERE email = $2 RETURNING {COLUMNS}");
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .bind(role)
             .bind(email)
             .fetch_optional(pool)
@@ -175,9 +138,9 @@ impl Db {
     ///
     /// # Errors
     /// A database error.
-    pub async fn users_with_roles(&self) -> Result<Vec<UserRow>, AdapterError> {
+    pub async fn users_with_roles(&self) -> Result<Vec<User>, AdapterError> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE role IS NOT NULL ORDER BY id");
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .fetch_all(pool)
             .await)?)
     }
@@ -195,7 +158,7 @@ impl Db {
         user_id: i32,
         now: OffsetDateTime,
         profile: &NewUser,
-    ) -> Result<Option<UserRow>, AdapterError> {
+    ) -> Result<Option<User>, AdapterError> {
         let verify = format!(
             r#"UPDATE users SET "emailVerified" = $1, name = $3, image = $4
             WHERE id = $2 AND "emailVerified" IS NULL RETURNING {COLUMNS}"#
@@ -203,7 +166,7 @@ impl Db {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             // Claimed first, so that two verified sign-ins at once clean up only once.
-            let Some(user) = sqlx::query_as::<_, UserRow>(&verify)
+            let Some(user) = sqlx::query_as::<_, User>(&verify)
                 .bind(now)
                 .bind(user_id)
                 .bind(&profile.name)

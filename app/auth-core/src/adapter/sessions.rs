@@ -3,7 +3,12 @@
 
 use time::OffsetDateTime;
 
-use super::{on_pool, users::U_COLUMNS, AdapterError, Db, UserRow};
+use super::{
+    error::AdapterError,
+    model::User,
+    pool::{on_pool, Db},
+    users::U_COLUMNS,
+};
 
 /// A row of `sessions`.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -137,7 +142,7 @@ impl Db {
     pub async fn get_session_and_user(
         &self,
         token: &str,
-    ) -> Result<Option<(SessionRow, UserRow)>, AdapterError> {
+    ) -> Result<Option<(SessionRow, User)>, AdapterError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             session_id: i32,
@@ -146,7 +151,7 @@ impl Db {
             session_token: String,
             created_at: Option<OffsetDateTime>,
             #[sqlx(flatten)]
-            user: UserRow,
+            user: User,
         }
         let sql = format!(
             r#"SELECT s.id AS session_id, s.expires, s."sessionToken", s.created_at, {U_COLUMNS}

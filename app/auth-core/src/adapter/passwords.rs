@@ -1,6 +1,11 @@
 //! `user_passwords`: argon2id PHC strings for the credentials provider.
 
-use super::{on_pool, users::U_COLUMNS, AdapterError, Db, UserRow};
+use super::{
+    error::AdapterError,
+    model::User,
+    pool::{on_pool, Db},
+    users::U_COLUMNS,
+};
 
 impl Db {
     /// The user with this email and their password hash, if both exist.
@@ -10,11 +15,11 @@ impl Db {
     pub async fn get_user_and_password_hash(
         &self,
         email: &str,
-    ) -> Result<Option<(UserRow, String)>, AdapterError> {
+    ) -> Result<Option<(User, String)>, AdapterError> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
-            user: UserRow,
+            user: User,
             password_hash: String,
         }
         let sql = format!(

@@ -1,9 +1,4 @@
-//! The database adapter: Auth.js's SQL adapter tables over SQLite or PostgreSQL.
-//!
-//! One enum, two pools, and the same SQL text for both: `$1` placeholders and quoted camelCase
-//! column names are valid in each. [`on_pool!`] runs a block once per backend so that each arm
-//! is type-checked against its own driver. Ids are `i32` because Auth.js's schema uses `SERIAL`,
-//! so an existing NextAuth database works unchanged.
+//! The pool: one enum over SQLite and PostgreSQL, connecting, migrating, [`on_pool!`].
 
 use std::{str::FromStr, time::Duration};
 
@@ -13,70 +8,7 @@ use sqlx::{
     PgPool, SqlitePool,
 };
 
-mod accounts;
-mod flow_store;
-mod passwords;
-mod rate_limits;
-mod sessions;
-mod users;
-mod verification;
-
-pub use accounts::{AccountRow, AccountTokens};
-pub use flow_store::FlowStore;
-pub use rate_limits::Purged;
-pub use sessions::{SessionDetails, SessionRow};
-pub use users::{unix_ms, NewUser, UserRow};
-
-/// Errors from the database.
-#[derive(Debug, thiserror::Error)]
-pub enum AdapterError {
-    /// A query failed.
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// Migrations failed at start-up.
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    /// `DATABASE_URL` names a database this build does not support.
-    #[error("unsupported DATABASE_URL scheme (expected sqlite: or postgres:)")]
-    UnsupportedUrl,
-    /// A unique key is already taken (for example the email of a new user).
-    #[error("a row with this key already exists")]
-    Conflict,
-    /// Unlinking would leave the user with no way to sign in.
-    #[error("the user's last way to sign in")]
-    LastSignInMethod,
-}
-
-impl AdapterError {
-    /// Whether the database could not be reached (down, restarting, pool exhausted): a
-    /// temporary condition, answered with 503, not a bug.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            Self::Database(error) => match error {
-                sqlx::Error::Io(_)
-                | sqlx::Error::Tls(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed => true,
-                // PostgreSQL: class 08 (connection exception), 57P01-57P03 (shutting down,
-                // cannot connect now).
-                sqlx::Error::Database(db) => db.code().is_some_and(|code| {
-                    code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
-                }),
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
-    /// Whether the error is a unique-constraint violation.
-    fn from_insert(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
-            _ => Self::Database(err),
-        }
-    }
-}
+use super::error::AdapterError;
 
 /// A pool on one of the supported databases.
 #[derive(Clone, Debug)]
@@ -91,8 +23,8 @@ pub enum Db {
 macro_rules! on_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::auth::ssr::adapter::Db::Sqlite($pool) => $body,
-            $crate::auth::ssr::adapter::Db::Postgres($pool) => $body,
+            $crate::adapter::pool::Db::Sqlite($pool) => $body,
+            $crate::adapter::pool::Db::Postgres($pool) => $body,
         }
     };
 }
@@ -160,8 +92,12 @@ impl Db {
     /// A migration error.
     pub async fn migrate(&self) -> Result<(), AdapterError> {
         match self {
-            Self::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Self::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Self::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await?,
+            Self::Postgres(pool) => {
+                sqlx::migrate!("../../migrations/postgres")
+                    .run(pool)
+                    .await?
+            }
         }
         Ok(())
     }

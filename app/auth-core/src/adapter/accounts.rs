@@ -1,9 +1,11 @@
 //! `accounts`: Auth.js's `linkAccount`, `getUserByAccount`, `unlinkAccount`, plus reading and
 //! updating a user's provider tokens.
 
-use super::{on_pool, AdapterError, Db, UserRow};
-// Auth.js's account, as the callbacks see it, is also what gets stored.
-use crate::auth::ssr::callbacks::Account;
+use super::{
+    error::AdapterError,
+    model::{Account, NewUser, User},
+    pool::{on_pool, Backend, Db},
+};
 
 /// A row of `accounts` (the provider tokens are secrets: never log them).
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -115,9 +117,9 @@ impl Db {
     /// [`AdapterError::Conflict`] if the email or the provider account is taken.
     pub async fn create_user_with_account(
         &self,
-        user: &super::NewUser,
+        user: &NewUser,
         account: &Account,
-    ) -> Result<(UserRow, AccountRow), AdapterError> {
+    ) -> Result<(User, AccountRow), AdapterError> {
         let insert_user = format!(
             r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4)
             RETURNING {}"#,
@@ -126,7 +128,7 @@ impl Db {
         let insert_account = insert_account_sql();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query_as::<_, UserRow>(&insert_user)
+            let row = sqlx::query_as::<_, User>(&insert_user)
                 .bind(&user.name)
                 .bind(&user.email)
                 .bind(user.email_verified)
@@ -151,14 +153,14 @@ impl Db {
         &self,
         provider: &str,
         provider_account_id: &str,
-    ) -> Result<Option<UserRow>, AdapterError> {
+    ) -> Result<Option<User>, AdapterError> {
         let sql = format!(
             r#"SELECT {}
             FROM accounts a JOIN users u ON u.id = a."userId"
             WHERE a.provider = $1 AND a."providerAccountId" = $2"#,
             super::users::U_COLUMNS
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
             .bind(provider)
             .bind(provider_account_id)
             .fetch_optional(pool)
@@ -303,7 +305,7 @@ impl Db {
     pub async fn unlink_account(&self, user_id: i32, provider: &str) -> Result<bool, AdapterError> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            if self.backend() == super::Backend::Postgres {
+            if self.backend() == Backend::Postgres {
                 // Serialize concurrent unlinks of one user.
                 sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
                     .bind(user_id)

@@ -1,6 +1,9 @@
 //! `rate_limits`: fixed-window counters shared by every instance through the database.
 
-use super::{on_pool, AdapterError, Db};
+use super::{
+    error::AdapterError,
+    pool::{on_pool, Db},
+};
 
 impl Db {
     /// Adds one to the counter `key` in the window that started at `window_start` (Unix seconds),

@@ -11,7 +11,7 @@ use tower_sessions::{
     session_store::{self, SessionStore},
 };
 
-use super::{on_pool, Db};
+use super::pool::{on_pool, Db};
 
 /// A [`SessionStore`] backed by the `flow_sessions` table.
 #[derive(Clone, Debug)]
