@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use app::auth::ssr::{
     adapter::AccountTokens,
-    oauth::tokens,
+    flows::oauth::tokens,
     providers::{ClientAuth, OAuthProvider},
     AuthConfigBuilder, Provider,
 };

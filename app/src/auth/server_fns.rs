@@ -62,13 +62,16 @@ pub async fn callback_credentials(
     /// The submitted fields.
     form: FormFields,
 ) -> Result<AuthRedirect, AuthFnError> {
-    use super::ssr::{context, providers::credentials, signin};
+    use super::ssr::{
+        context,
+        flows::{credentials, finish},
+    };
     let (auth, req) = context::auth_and_request()?;
     let result = credentials::callback(&auth, &req, &form).await;
     if result.is_ok() {
         context::rotate_flow_session().await;
     }
-    let callback_url = signin::requested_callback_url(&auth, &req, &form);
+    let callback_url = finish::requested_callback_url(&auth, &req, &form);
     Ok(context::finish(
         &auth,
         &req,
@@ -86,9 +89,9 @@ pub async fn signout(
     /// The submitted fields.
     form: FormFields,
 ) -> Result<AuthRedirect, AuthFnError> {
-    use super::ssr::{context, signin};
+    use super::ssr::{context, flows::sign_out};
     let (auth, req) = context::auth_and_request()?;
-    let result = signin::sign_out(&auth, &req, &form).await;
+    let result = sign_out::sign_out(&auth, &req, &form).await;
     Ok(context::finish(&auth, &req, result, None))
 }
 
@@ -99,11 +102,11 @@ pub async fn signout(
 /// `SessionRequired` (401) without a session; `Configuration` if the database fails.
 #[server(prefix = "/api/auth", endpoint = "linked", input = AuthQuery)]
 pub async fn get_linked_accounts() -> Result<Vec<LinkedAccount>, AuthFnError> {
-    use super::ssr::{accounts, context, reply::Reply};
+    use super::ssr::{context, flows::linked_accounts, reply::Reply};
     let (auth, req) = context::auth_and_request()?;
     context::no_store();
     Ok(context::send(Reply::new(
-        accounts::linked(&auth, &req).await?,
+        linked_accounts::linked(&auth, &req).await?,
     )))
 }
 

@@ -24,11 +24,11 @@ pub const PATH: &str = "/account";
 /// `SessionRequired` (401) without a session; `Unavailable` (503) if the database is down.
 #[server(prefix = "/api/account", endpoint = "sessions", input = AuthQuery)]
 pub async fn get_sessions() -> Result<SessionList, AuthFnError> {
-    use crate::auth::ssr::{accounts, context, reply::Reply};
+    use crate::auth::ssr::{context, flows::linked_accounts, reply::Reply};
     let (auth, req) = context::auth_and_request()?;
     context::no_store();
     Ok(context::send(Reply::new(
-        accounts::sessions(&auth, &req).await?,
+        linked_accounts::sessions(&auth, &req).await?,
     )))
 }
 
@@ -43,9 +43,9 @@ pub async fn revoke_sessions(
     /// The submitted fields.
     form: FormFields,
 ) -> Result<AuthRedirect, AuthFnError> {
-    use crate::auth::ssr::{accounts, context};
+    use crate::auth::ssr::{context, flows::linked_accounts};
     let (auth, req) = context::auth_and_request()?;
-    let result = accounts::revoke_sessions(&auth, &req, &form).await;
+    let result = linked_accounts::revoke_sessions(&auth, &req, &form).await;
     Ok(context::finish(&auth, &req, result, Some(PATH)))
 }
 

@@ -30,12 +30,14 @@ const FORM: &str = "register";
 pub async fn register(form: FormFields) -> Result<AuthRedirect, AuthFnError> {
     use crate::auth::ssr::{
         context,
-        providers::credentials::{self, RegisterFailure},
+        flows::{
+            credentials::{self, RegisterFailure},
+            finish,
+        },
         reply::{Redirect, Reply},
-        signin,
     };
     let (auth, req) = context::auth_and_request()?;
-    let callback_url = signin::requested_callback_url(&auth, &req, &form);
+    let callback_url = finish::requested_callback_url(&auth, &req, &form);
     match credentials::register(&auth, &req, &form).await {
         Ok(reply) => {
             context::rotate_flow_session().await;

@@ -13,9 +13,11 @@ use crate::auth::types::{PageAuth, Providers, Session};
 use super::{
     adapter::Db,
     config::{AuthConfig, ClientOrigin},
-    email::mailer::Mailer,
     error::{AuthError, ConfigError},
-    oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
+    flows::{
+        email::mailer::Mailer,
+        oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
+    },
     providers::{CredentialsProvider, Provider},
     request::AuthRequest,
     revocation::Revocations,

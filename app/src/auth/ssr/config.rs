@@ -493,7 +493,7 @@ impl Default for AuthConfigBuilder {
             rate_limits: RateLimits::default(),
             site_addr: None,
             ephemeral_secret_allowed: cfg!(debug_assertions),
-            http_timeout: super::oauth::client::DEFAULT_TIMEOUT,
+            http_timeout: super::flows::oauth::client::DEFAULT_TIMEOUT,
             client_origins: Vec::new(),
             create_auth_config: None,
             trusted_proxies: TrustedProxies::None,

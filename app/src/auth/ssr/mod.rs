@@ -8,11 +8,9 @@
 //! | `csrf.rs` | the double-submit CSRF token |
 //! | `session.rs` | `GET /session`, session creation and deletion, sign-out-everywhere |
 //! | `revocation.rs` | the cache that keeps sign-out-everywhere off the hot path |
-//! | `signin.rs` | the end of every sign-in, and sign-out |
 //! | `redirect.rs` | the `redirect` callback and error-page URLs |
-//! | `providers/` | provider settings, presets, the credentials flow |
-//! | `oauth/` | OAuth 2 / OIDC sign-in: checks, callback, linking, token refresh |
-//! | `email/` | sign-in links by email: send, verify, SMTP |
+//! | `providers/` | provider settings and presets (data), the starter's `authorize` |
+//! | `flows/` | one folder per flow: credentials, OAuth, email; the dispatcher, the finisher, sign-out, linked accounts |
 //! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
 //! | `page.rs` | SSR: the session in the first HTML, the `authorized` guard |
 //! | `cors.rs` | CORS for listed client origins (multi-client) |
@@ -20,7 +18,6 @@
 //! | `security_headers.rs` | anti-framing, nosniff, referrer, HSTS, no-store on every page |
 //! | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
 //! | `extract.rs` | axum extractors |
-//! | `accounts.rs` | linked accounts, unlinking, session list, sign-out-everywhere |
 //! | `housekeeping.rs` | the periodic purge of expired rows |
 
 // Protocol pieces now in the core crate, under their old names here.
@@ -28,19 +25,17 @@ pub use auth_core::protocol::{client_ip, cookies, dates, jwt, password, secret};
 // The database adapter (layer 2) is in the core crate too.
 pub use auth_core::adapter;
 
-pub mod accounts;
 pub mod auth;
 pub mod callbacks;
 pub mod config;
 pub mod context;
 pub mod cors;
 pub mod csrf;
-pub mod email;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod flows;
 pub mod housekeeping;
-pub mod oauth;
 pub mod page;
 pub mod path;
 pub mod providers;
@@ -52,7 +47,6 @@ pub mod revocation;
 pub mod routes;
 pub mod security_headers;
 pub mod session;
-pub mod signin;
 
 pub use adapter::{Db, FlowStore};
 pub use auth::{auth, Auth};

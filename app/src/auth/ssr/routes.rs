@@ -13,14 +13,14 @@ use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use crate::auth::{form::FormFields, types::AuthFnError};
 
 use super::{
-    accounts,
     auth::Auth,
     error::AuthError,
     extract::ClientAuth,
-    oauth, redirect,
+    flows::{dispatch, linked_accounts, oauth},
+    redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
-    session, signin,
+    session,
 };
 
 /// The axum-only auth routes, to merge into the app's router. Unknown actions under the base
@@ -89,7 +89,7 @@ async fn post_signin(
 ) -> Response {
     let form = body_fields(&headers, &body);
     let extra = authorization_params(&query_fields(query));
-    let result = signin::start(&auth, &req, &provider, &form, &extra).await;
+    let result = dispatch::start(&auth, &req, &provider, &form, &extra).await;
     respond(&auth, &req, result, form.get("callbackUrl"))
 }
 
@@ -107,7 +107,7 @@ async fn callback(
     } else {
         query_fields(query)
     };
-    let (result, cookies) = signin::callback(&auth, &req, &provider, &params).await;
+    let (result, cookies) = dispatch::callback(&auth, &req, &provider, &params).await;
     let mut response = respond(&auth, &req, result, None);
     append_cookies(&mut response, cookies);
     response
@@ -122,7 +122,7 @@ async fn post_unlink(
     body: Bytes,
 ) -> Response {
     let form = body_fields(&headers, &body);
-    let result = accounts::unlink(&auth, &req, &provider, &form).await;
+    let result = linked_accounts::unlink(&auth, &req, &provider, &form).await;
     respond(&auth, &req, result, form.get("callbackUrl"))
 }
 

@@ -103,7 +103,7 @@ async fn current_jwt(
     let Some(mut token) = verified_token(auth, req, raw, now).await else {
         return Ok(clear(req, name));
     };
-    super::oauth::tokens::refresh_if_due(auth, &mut token).await;
+    super::flows::oauth::tokens::refresh_if_due(auth, &mut token).await;
     let Some(token) = run_jwt_callback(auth, token, update).await else {
         tracing::debug!("the jwt callback ended the session");
         return Ok(clear(req, name));
@@ -347,7 +347,7 @@ pub async fn create(
                 if let (Some(at), Some(_)) = (account.expires_at, &account.refresh_token) {
                     initial.extra.insert("expires_at".into(), at.into());
                     initial.extra.insert(
-                        super::oauth::tokens::PROVIDER_ACCOUNT_ID.into(),
+                        super::flows::oauth::tokens::PROVIDER_ACCOUNT_ID.into(),
                         account.provider_account_id.clone().into(),
                     );
                 }

@@ -1,4 +1,5 @@
-//! The credentials provider: sign-in with email and password, and registration.
+//! The credentials provider's settings, and the starter's `authorize` (email and password).
+//! The flow that uses them (sign-in, registration) is `flows/credentials/`.
 //!
 //! Auth.js leaves `authorize` to the app; this starter ships one ([`PasswordAuthorize`]) that
 //! checks argon2id hashes in `user_passwords`, with the attempt limits of DESIGN.md section 11
@@ -15,19 +16,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::auth::{form::FormFields, types::RegisterError};
+use crate::auth::form::FormFields;
 
-use super::super::{
-    adapter::{AdapterError, NewUser, User},
-    auth::Auth,
-    callbacks::Account,
-    csrf,
-    error::AuthError,
-    rate_limit,
-    reply::{Redirect, Reply},
-    request::AuthRequest,
-    signin::{self, SignedIn},
-};
+use super::super::{adapter::User, auth::Auth, error::AuthError, rate_limit, request::AuthRequest};
 
 /// Passwords longer than this are refused before hashing (argon2 on a megabyte is a DoS).
 pub const MAX_PASSWORD_CHARS: usize = 128;
@@ -137,138 +128,4 @@ impl Authorize for PasswordAuthorize {
     }
 }
 
-/// `POST /callback/credentials`.
-///
-/// # Errors
-/// [`AuthError::Csrf`], [`AuthError::Credentials`] (wrong credentials or rate limited),
-/// [`AuthError::AccessDenied`], database errors.
-#[tracing::instrument(level = "debug", skip_all, fields(provider = "credentials"))]
-pub async fn callback(
-    auth: &Auth,
-    req: &AuthRequest,
-    form: &FormFields,
-) -> Result<Reply<Redirect>, AuthError> {
-    csrf::verify(auth, req, form.get("csrfToken"))?;
-    let provider = auth
-        .credentials_provider()
-        .ok_or(AuthError::UnknownProvider)?;
-    let user = provider
-        .authorize
-        .authorize(auth, form, req)
-        .await?
-        .ok_or(AuthError::Credentials("credentials"))?;
-    let account = Account {
-        provider: provider.id.clone(),
-        kind: "credentials".into(),
-        provider_account_id: user.id.to_string(),
-        ..Account::default()
-    };
-    let callback_url = signin::requested_callback_url(auth, req, form);
-    signin::complete(
-        auth,
-        req,
-        SignedIn {
-            user,
-            account,
-            profile: None,
-            is_new_user: false,
-        },
-        callback_url.as_deref(),
-    )
-    .await
-}
-
-/// Why registration failed.
-#[derive(Debug, thiserror::Error)]
-pub enum RegisterFailure {
-    /// The form was refused; the user can fix it.
-    #[error("registration refused: {0:?}")]
-    Invalid(RegisterError),
-    /// Anything else (CSRF, database).
-    #[error(transparent)]
-    Auth(#[from] AuthError),
-}
-
-/// Creates a user with a password and signs them in.
-///
-/// # Errors
-/// [`RegisterFailure::Invalid`] for a form the user can fix (taken email, short password, ...);
-/// [`RegisterFailure::Auth`] for CSRF and database failures.
-#[tracing::instrument(level = "debug", skip_all, fields(provider = "credentials"))]
-pub async fn register(
-    auth: &Auth,
-    req: &AuthRequest,
-    form: &FormFields,
-) -> Result<Reply<Redirect>, RegisterFailure> {
-    csrf::verify(auth, req, form.get("csrfToken"))?;
-    if auth.credentials_provider().is_none() {
-        return Err(AuthError::UnknownProvider.into());
-    }
-    let name = form.get("name").map(str::trim).unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(RegisterFailure::Invalid(RegisterError::InvalidName));
-    }
-    let email = form
-        .get("email")
-        .and_then(normalize_email)
-        .ok_or(RegisterFailure::Invalid(RegisterError::InvalidEmail))?;
-    let password = form.get("password").unwrap_or_default();
-    let length = password.chars().count();
-    if !(auth.config().password_min_chars()..=MAX_PASSWORD_CHARS).contains(&length) {
-        return Err(RegisterFailure::Invalid(RegisterError::WeakPassword));
-    }
-    let keys = rate_limit::register_keys(auth.config().rate_limits(), req.client_ip);
-    if rate_limit::hit(auth.db(), keys).await?.is_none() {
-        return Err(RegisterFailure::Invalid(RegisterError::RateLimited));
-    }
-    // Cheap early answer for the common case; the unique index decides under races.
-    if auth
-        .db()
-        .get_user_by_email(&email)
-        .await
-        .map_err(AuthError::from)?
-        .is_some()
-    {
-        return Err(RegisterFailure::Invalid(RegisterError::EmailTaken));
-    }
-    let hash = match auth.hasher().hash(password.to_owned()).await {
-        Ok(hash) => hash,
-        Err(HashError::Busy) => return Err(RegisterFailure::Invalid(RegisterError::RateLimited)),
-        Err(e) => return Err(AuthError::from(e).into()),
-    };
-    let new_user = NewUser {
-        name: Some(name.to_owned()),
-        email: Some(email),
-        ..NewUser::default()
-    };
-    let user = match auth.db().create_user_with_password(&new_user, &hash).await {
-        Ok(user) => user,
-        Err(AdapterError::Conflict) => {
-            return Err(RegisterFailure::Invalid(RegisterError::EmailTaken))
-        }
-        Err(e) => return Err(AuthError::from(e).into()),
-    };
-    auth.config().events.create_user(&user).await;
-    let account = Account {
-        provider: "credentials".into(),
-        kind: "credentials".into(),
-        provider_account_id: user.id.to_string(),
-        ..Account::default()
-    };
-    let callback_url = signin::requested_callback_url(auth, req, form);
-    Ok(signin::complete(
-        auth,
-        req,
-        SignedIn {
-            user,
-            account,
-            profile: None,
-            is_new_user: true,
-        },
-        callback_url.as_deref(),
-    )
-    .await?)
-}
-
 pub use auth_core::protocol::email::normalize_email;
-use auth_core::protocol::password::HashError;

@@ -1,6 +1,6 @@
 //! OAuth 2 and OpenID Connect providers as data: endpoints, scopes, how the provider's profile
 //! maps onto a user, and the few quirks real providers have. The flows that use them are in
-//! `ssr/oauth/`; presets (`github.rs`, `google.rs`, ...) are functions that fill this in.
+//! `ssr/flows/oauth/`; presets (`github.rs`, `google.rs`, ...) are functions that fill this in.
 
 use serde_json::Value;
 

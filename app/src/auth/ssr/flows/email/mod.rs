@@ -12,7 +12,7 @@ pub mod verify;
 
 use sha2::{Digest, Sha256};
 
-use super::auth::Auth;
+use crate::auth::ssr::auth::Auth;
 
 /// How a token is stored: `sha256hex(token + secret)`, as Auth.js stores it, so that a
 /// database leak gives no usable link.

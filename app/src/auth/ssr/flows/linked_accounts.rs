@@ -14,7 +14,7 @@ use crate::auth::{
     types::{LinkedAccount, SessionInfo, SessionList},
 };
 
-use super::{
+use crate::auth::ssr::{
     adapter::AdapterError,
     auth::Auth,
     config::SessionStrategy,
@@ -25,9 +25,10 @@ use super::{
     reply::{Redirect, Reply},
     request::AuthRequest,
     session,
-    signin::requested_callback_url,
 };
 use auth_core::protocol::dates::iso_millis;
+
+use super::finish::requested_callback_url;
 
 /// `GET /linked`: every configured provider, `linked` for those the user has.
 ///

@@ -13,20 +13,19 @@ use time::OffsetDateTime;
 
 use crate::auth::form::FormFields;
 
-use super::{
-    super::{
-        adapter::NewUser,
-        auth::Auth,
-        callbacks::Account,
-        error::AuthError,
-        providers::credentials::normalize_email,
-        reply::{Redirect, Reply},
-        request::AuthRequest,
-        session,
-        signin::{self, SignedIn},
-    },
-    token_hash,
+use crate::auth::ssr::{
+    adapter::NewUser,
+    auth::Auth,
+    callbacks::Account,
+    error::AuthError,
+    flows::finish::{self, SignedIn},
+    providers::credentials::normalize_email,
+    reply::{Redirect, Reply},
+    request::AuthRequest,
+    session,
 };
+
+use super::token_hash;
 
 /// Verifies a sign-in link and signs the user in.
 ///
@@ -88,7 +87,7 @@ pub async fn callback(
             let user = match db.create_user(&new_user).await {
                 Ok(user) => user,
                 // Created meanwhile by another request: use it.
-                Err(super::super::adapter::AdapterError::Conflict) => db
+                Err(crate::auth::ssr::adapter::AdapterError::Conflict) => db
                     .get_user_by_email(&email)
                     .await?
                     .ok_or(AuthError::Verification("user vanished"))?,
@@ -105,7 +104,7 @@ pub async fn callback(
         provider_account_id: email,
         ..Account::default()
     };
-    signin::complete(
+    finish::complete(
         auth,
         req,
         SignedIn {

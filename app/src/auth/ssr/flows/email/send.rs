@@ -9,21 +9,20 @@ use time::OffsetDateTime;
 
 use crate::auth::form::FormFields;
 
-use super::{
-    super::{
-        adapter::User,
-        auth::Auth,
-        callbacks::{Account, SignInDecision, SignInParams},
-        csrf,
-        error::AuthError,
-        providers::credentials::normalize_email,
-        rate_limit, redirect,
-        reply::{Redirect, Reply},
-        request::AuthRequest,
-        signin::requested_callback_url,
-    },
-    token_hash,
+use crate::auth::ssr::{
+    adapter::User,
+    auth::Auth,
+    callbacks::{Account, SignInDecision, SignInParams},
+    csrf,
+    error::AuthError,
+    flows::finish::requested_callback_url,
+    providers::credentials::normalize_email,
+    rate_limit, redirect,
+    reply::{Redirect, Reply},
+    request::AuthRequest,
 };
+
+use super::token_hash;
 
 /// Sends a sign-in link.
 ///

@@ -17,7 +17,7 @@ use std::{
 
 use serde_json::Value;
 
-use super::super::{
+use crate::auth::ssr::{
     adapter::{AccountRow, AccountTokens},
     auth::Auth,
     error::AuthError,

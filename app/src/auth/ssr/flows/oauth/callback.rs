@@ -12,17 +12,18 @@ use subtle::ConstantTimeEq;
 
 use crate::auth::form::FormFields;
 
+use crate::auth::ssr::{
+    auth::Auth,
+    callbacks::Account,
+    error::{log_safe, AuthError, ProviderError},
+    flows::finish::{self, SignedIn},
+    providers::{OAuthKind, OAuthProvider, Profile},
+    reply::{Redirect, Reply},
+    request::AuthRequest,
+    session,
+};
+
 use super::{
-    super::{
-        auth::Auth,
-        callbacks::Account,
-        error::{log_safe, AuthError, ProviderError},
-        providers::{OAuthKind, OAuthProvider, Profile},
-        reply::{Redirect, Reply},
-        request::AuthRequest,
-        session,
-        signin::{self, SignedIn},
-    },
     checks::{self, Check},
     client::Tokens,
     linking,
@@ -169,7 +170,7 @@ async fn run(
     let (user, is_new_user) =
         linking::resolve(auth, &provider, &profile, &account, state.link_to).await?;
     tracing::Span::current().record("user.id", user.id);
-    signin::complete(
+    finish::complete(
         auth,
         req,
         SignedIn {

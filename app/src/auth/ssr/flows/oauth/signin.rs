@@ -7,20 +7,19 @@ use oauth2::PkceCodeChallenge;
 
 use crate::auth::form::FormFields;
 
-use super::{
-    super::{
-        auth::Auth,
-        csrf,
-        error::AuthError,
-        providers::{OAuthKind, OAuthProvider},
-        redirect,
-        reply::{Redirect, Reply},
-        request::AuthRequest,
-        session,
-        signin::requested_callback_url,
-    },
-    checks::{self, Check, Flow},
+use crate::auth::ssr::{
+    auth::Auth,
+    csrf,
+    error::AuthError,
+    flows::finish::requested_callback_url,
+    providers::{OAuthKind, OAuthProvider},
+    redirect,
+    reply::{Redirect, Reply},
+    request::AuthRequest,
+    session,
 };
+
+use super::checks::{self, Check, Flow};
 
 /// Authorization parameters a caller (`signIn(id, options, authorizationParams)`, or the query
 /// of `GET /signin/<id>`) may pass on to the provider: an allow-list, so that nothing that

@@ -6,7 +6,7 @@ pub use auth_core::protocol::checks::{
     random_value, Check, CheckKeys, Flow, Refused, Sealed, MAX_AGE_SECS,
 };
 
-use super::super::{auth::Auth, csrf, request::AuthRequest};
+use crate::auth::ssr::{auth::Auth, csrf, request::AuthRequest};
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

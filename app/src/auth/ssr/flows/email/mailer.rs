@@ -8,7 +8,7 @@ use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 
-use super::super::{config::Theme, error::ProviderError};
+use crate::auth::ssr::{config::Theme, error::ProviderError};
 
 /// An SMTP connection pool and the sender address.
 pub struct Mailer {

@@ -22,7 +22,7 @@ use serde_json::Value;
 use tokio::sync::RwLock;
 use url::Url;
 
-use super::super::{
+use crate::auth::ssr::{
     error::ProviderError,
     providers::{ClientAuth, OAuthKind, OAuthProvider},
 };
@@ -401,9 +401,9 @@ where
     T: oauth2::ErrorResponse + 'static,
 {
     match error {
-        RequestTokenError::ServerResponse(response) => {
-            ProviderError::Token(super::super::error::log_safe(&response.to_string(), 256))
-        }
+        RequestTokenError::ServerResponse(response) => ProviderError::Token(
+            crate::auth::ssr::error::log_safe(&response.to_string(), 256),
+        ),
         RequestTokenError::Request(inner) => unreachable_error(&inner),
         RequestTokenError::Parse(_, body) => {
             let code = serde_json::from_slice::<Value>(&body)
@@ -412,7 +412,7 @@ where
             ProviderError::Token(match code {
                 Some(code) => format!(
                     "error answered with a success status: {}",
-                    super::super::error::log_safe(&code, 64)
+                    crate::auth::ssr::error::log_safe(&code, 64)
                 ),
                 None => "unreadable token response".into(),
             })

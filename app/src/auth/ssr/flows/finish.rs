@@ -1,17 +1,17 @@
-//! The end of every successful sign-in, whichever provider it came through: the `sign_in`
-//! callback, the session, the `sign_in` event, and the redirect (to `pages.new_user` after a
-//! first sign-in, as Auth.js, else to the `callbackUrl`).
+//! The finisher: the end of every successful sign-in, whichever flow it came through
+//! (credentials, OAuth, email): the `sign_in` callback, the session, the `sign_in` event, and
+//! the redirect (to `pages.new_user` after a first sign-in, as Auth.js, else to the
+//! `callbackUrl`).
 
 use serde_json::Value;
 
 use crate::auth::form::FormFields;
 
-use super::{
+use crate::auth::ssr::{
     adapter::User,
     auth::Auth,
     callbacks::{Account, SignInDecision, SignInParams},
     error::AuthError,
-    providers::Provider,
     redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
@@ -101,65 +101,5 @@ pub async fn complete(
         (Some(new_user), true) => redirect::resolve(auth, req, Some(new_user)),
         _ => callback_target,
     };
-    Ok(Reply::with_cookies(Redirect(target), cookies))
-}
-
-/// `POST /signin/<id>`: starts the flow of that provider (OAuth: to the provider; email: the
-/// link is sent).
-///
-/// # Errors
-/// [`AuthError::UnknownProvider`] for credentials or an unknown id; the flows' errors.
-pub async fn start(
-    auth: &Auth,
-    req: &AuthRequest,
-    provider_id: &str,
-    form: &FormFields,
-    authorization_params: &[(String, String)],
-) -> Result<Reply<Redirect>, AuthError> {
-    match auth.provider(provider_id) {
-        Some(Provider::OAuth(_)) => {
-            super::oauth::signin::post(auth, req, provider_id, form, authorization_params).await
-        }
-        Some(Provider::Email(_)) => super::email::send::post(auth, req, provider_id, form).await,
-        Some(Provider::Credentials(_)) | None => Err(AuthError::UnknownProvider),
-    }
-}
-
-/// `GET|POST /callback/<id>`: the provider's answer. Returns the outcome, and cookies to set
-/// whatever it is (OAuth clears its check cookies).
-pub async fn callback(
-    auth: &Auth,
-    req: &AuthRequest,
-    provider_id: &str,
-    params: &FormFields,
-) -> (Result<Reply<Redirect>, AuthError>, Vec<String>) {
-    match auth.provider(provider_id) {
-        Some(Provider::OAuth(_)) => {
-            super::oauth::callback::handle(auth, req, provider_id, params).await
-        }
-        Some(Provider::Email(_)) => (
-            super::email::verify::callback(auth, req, provider_id, params).await,
-            Vec::new(),
-        ),
-        Some(Provider::Credentials(_)) | None => (Err(AuthError::UnknownProvider), Vec::new()),
-    }
-}
-
-/// `POST /signout`: checks CSRF, ends the session, and redirects to the `callbackUrl`.
-///
-/// # Errors
-/// [`AuthError::Csrf`]; database errors.
-pub async fn sign_out(
-    auth: &Auth,
-    req: &AuthRequest,
-    form: &FormFields,
-) -> Result<Reply<Redirect>, AuthError> {
-    super::csrf::verify(auth, req, form.get("csrfToken"))?;
-    let cookies = session::destroy(auth, req).await?;
-    let target = redirect::resolve(
-        auth,
-        req,
-        requested_callback_url(auth, req, form).as_deref(),
-    );
     Ok(Reply::with_cookies(Redirect(target), cookies))
 }
