@@ -86,7 +86,7 @@ fn site() -> &'static Site {
             .unwrap()
             .into_parts()
             .0;
-        let req = AuthRequest::from_parts(&auth, &parts);
+        let req = AuthRequest::from_parts(auth.config(), &parts);
         assert_eq!(req.origin, ORIGIN);
         drop(guard);
         Site {

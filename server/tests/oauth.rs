@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use app::auth::ssr::{
     adapter::AccountTokens,
-    flows::oauth::tokens,
     providers::{ClientAuth, OAuthProvider},
+    session::provider_tokens as tokens,
     AuthConfigBuilder, Provider,
 };
 use common::{

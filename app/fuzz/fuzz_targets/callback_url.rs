@@ -55,7 +55,7 @@ fn fixture() -> &'static Fixture {
             .expect("a request")
             .into_parts()
             .0;
-        let req = AuthRequest::from_parts(&auth, &parts);
+        let req = AuthRequest::from_parts(auth.config(), &parts);
         assert_eq!(req.origin, ORIGIN);
         drop(guard);
         Fixture {

@@ -81,7 +81,7 @@ fuzz_target!(|data: &[u8]| {
             request = request.header(header::COOKIE, value);
         }
         let parts = request.body(()).expect("a request").into_parts().0;
-        let req = AuthRequest::from_parts(&fixture.auth, &parts);
+        let req = AuthRequest::from_parts(fixture.auth.config(), &parts);
         let (result, cookies) =
             fixture
                 .runtime

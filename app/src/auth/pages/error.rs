@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::AuthCard;
+use super::card::AuthCard;
 use crate::auth::{types::AuthErrorCode, url::sign_in_href};
 
 /// The built-in error page.

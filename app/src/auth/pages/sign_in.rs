@@ -3,7 +3,7 @@
 use leptos::{prelude::*, task::spawn_local_scoped};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{submitted_fields, AuthCard, CsrfField};
+use super::card::{submitted_fields, AuthCard, CsrfField};
 use crate::auth::{
     client::{sign_in, SignInOptions, BASE_PATH},
     fetch::current_origin,

@@ -3,7 +3,7 @@
 use leptos::{prelude::*, task::spawn_local_scoped};
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{AuthCard, CsrfField};
+use super::card::{AuthCard, CsrfField};
 use crate::auth::{
     client::{request_sign_out, use_session, BASE_PATH},
     fetch::current_origin,

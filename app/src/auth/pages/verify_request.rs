@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::AuthCard;
+use super::card::AuthCard;
 
 /// The built-in "check your email" page.
 #[component]

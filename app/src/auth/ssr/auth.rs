@@ -6,24 +6,21 @@
 use std::sync::Arc;
 
 use http::request::Parts;
-use leptos::prelude::use_context;
 
-use crate::auth::types::{PageAuth, Providers, Session};
+use crate::auth::types::Providers;
 
 use super::{
-    adapter::Db,
     config::{AuthConfig, ClientOrigin},
-    error::{AuthError, ConfigError},
-    flows::{
-        email::mailer::Mailer,
-        oauth::{checks::CheckKeys, client::ProviderClient, tokens::RefreshLocks},
-    },
+    error::ConfigError,
     providers::{CredentialsProvider, Provider},
     request::AuthRequest,
     revocation::Revocations,
-    session,
+    services::{mailer::Mailer, provider_client::ProviderClient, refresh_locks::RefreshLocks},
 };
-use auth_core::protocol::{cookies, jwt::KeySet, password::Hasher};
+use auth_core::{
+    adapter::Db,
+    protocol::{checks::CheckKeys, cookies, jwt::KeySet, password::Hasher},
+};
 
 /// The auth instance: configuration, database and derived keys. Cheap to clone.
 #[derive(Clone)]
@@ -251,19 +248,4 @@ impl Auth {
                 .collect(),
         )
     }
-}
-
-/// The session of the current request, from any server function or during SSR (Auth.js's
-/// `auth()`). During a page render it reuses what the page middleware already resolved.
-///
-/// # Errors
-/// [`AuthError::NotMounted`] outside a request with `Auth` in its context; database errors.
-pub async fn auth() -> Result<Option<Session>, AuthError> {
-    let parts = use_context::<Parts>().ok_or(AuthError::NotMounted("request Parts"))?;
-    if let Some(page) = parts.extensions.get::<PageAuth>() {
-        return Ok(page.session.clone());
-    }
-    let auth = use_context::<Auth>().ok_or(AuthError::NotMounted("Auth"))?;
-    let req = AuthRequest::from_parts(&auth, &parts);
-    Ok(session::current(&auth, &req).await?.value)
 }

@@ -13,7 +13,7 @@ use crate::auth::types::Session;
 pub use auth_core::adapter::Account;
 use auth_core::adapter::User;
 
-use super::{redirect, session::Token};
+use auth_core::protocol::{claims::Token, redirect};
 
 /// What the `sign_in` callback sees.
 #[derive(Debug, Clone, Copy)]

@@ -305,8 +305,11 @@ impl Default for RateLimits {
     }
 }
 
+/// Default time a provider (or the SMTP server) has to answer one request.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Default minimum password length (NIST SP 800-63B, OWASP ASVS 2.1.1).
-pub const DEFAULT_PASSWORD_MIN_CHARS: usize = 12;
+pub const DEFAULT_PASSWORD_MIN_CHARS: usize = super::providers::credentials::MIN_PASSWORD_CHARS;
 
 /// The whole auth configuration. Build it with [`AuthConfig::from_env`] or [`AuthConfig::builder`].
 #[derive(Clone)]
@@ -444,6 +447,30 @@ impl AuthConfig {
     }
 }
 
+impl super::request::Site for AuthConfig {
+    fn url(&self) -> Option<&Url> {
+        self.url.as_ref()
+    }
+    fn site_origin(&self) -> &str {
+        &self.site_origin
+    }
+    fn base_path(&self) -> &str {
+        &self.base_path
+    }
+    fn trust_host(&self) -> bool {
+        self.trust_host
+    }
+    fn use_secure_cookies(&self) -> Option<bool> {
+        self.use_secure_cookies
+    }
+    fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.trusted_proxies
+    }
+    fn link_origins(&self) -> &[String] {
+        &self.link_origins
+    }
+}
+
 /// Builds an [`AuthConfig`]; [`build`](Self::build) checks it.
 #[derive(Clone)]
 pub struct AuthConfigBuilder {
@@ -493,7 +520,7 @@ impl Default for AuthConfigBuilder {
             rate_limits: RateLimits::default(),
             site_addr: None,
             ephemeral_secret_allowed: cfg!(debug_assertions),
-            http_timeout: super::flows::oauth::client::DEFAULT_TIMEOUT,
+            http_timeout: DEFAULT_HTTP_TIMEOUT,
             client_origins: Vec::new(),
             create_auth_config: None,
             trusted_proxies: TrustedProxies::None,
@@ -901,7 +928,9 @@ impl AuthConfigBuilder {
         ];
         for (variable, page) in pages {
             if let Some(page) = page {
-                if crate::auth::url::local_callback(page).as_deref() != Some(page.as_str()) {
+                if auth_core::protocol::redirect::local_callback(page).as_deref()
+                    != Some(page.as_str())
+                {
                     return Err(ConfigError::Invalid {
                         variable,
                         reason: format!("`{page}`: expected a local path such as /login"),

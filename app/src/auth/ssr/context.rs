@@ -5,7 +5,7 @@ use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use crate::auth::types::{AuthErrorCode, AuthFnError, AuthRedirect};
+use crate::auth::types::{AuthErrorCode, AuthFnError, AuthRedirect, PageAuth, Session};
 
 use super::{
     auth::Auth,
@@ -13,6 +13,7 @@ use super::{
     redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
+    session,
 };
 
 /// `Auth` and the request, from the context `leptos_axum` gives server functions and SSR.
@@ -23,8 +24,23 @@ pub fn auth_and_request() -> Result<(Auth, AuthRequest), AuthError> {
     let auth = use_context::<Auth>().ok_or(AuthError::NotMounted("Auth"))?;
     let parts = use_context::<Parts>().ok_or(AuthError::NotMounted("request Parts"))?;
     let auth = auth.into_for_parts(&parts);
-    let req = AuthRequest::from_parts(&auth, &parts);
+    let req = AuthRequest::from_parts(auth.config(), &parts);
     Ok((auth, req))
+}
+
+/// The session of the current request, from any server function or during SSR (Auth.js's
+/// `auth()`). During a page render it reuses what the page middleware already resolved.
+///
+/// # Errors
+/// [`AuthError::NotMounted`] outside a request with `Auth` in its context; database errors.
+pub async fn auth() -> Result<Option<Session>, AuthError> {
+    let parts = use_context::<Parts>().ok_or(AuthError::NotMounted("request Parts"))?;
+    if let Some(page) = parts.extensions.get::<PageAuth>() {
+        return Ok(page.session.clone());
+    }
+    let auth = use_context::<Auth>().ok_or(AuthError::NotMounted("Auth"))?;
+    let req = AuthRequest::from_parts(auth.config(), &parts);
+    Ok(session::current(&auth, &req).await?.value)
 }
 
 /// Sets the reply's cookies on the response and returns its value (status 200).

@@ -8,7 +8,7 @@ use crate::auth::types::AuthErrorCode;
 
 use auth_core::protocol::password::HashError;
 
-use super::adapter::AdapterError;
+use auth_core::adapter::AdapterError;
 
 /// Start-up configuration errors: each names the variable or option at fault.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,10 @@ use async_trait::async_trait;
 
 use crate::auth::types::Session;
 
-use super::{adapter::User, callbacks::Account, session::Token};
+use auth_core::{
+    adapter::{Account, User},
+    protocol::claims::Token,
+};
 
 /// Event listeners; every method defaults to doing nothing.
 #[async_trait]

@@ -29,6 +29,19 @@ where
     }
 }
 
+impl<S> FromRequestParts<S> for AuthRequest
+where
+    Auth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_ref(state);
+        Ok(Self::from_parts(auth.for_parts(parts).config(), parts))
+    }
+}
+
 /// The session, if there is one. Never rejects: a database failure is logged and reads as none.
 #[derive(Debug, Clone)]
 pub struct MaybeSession(pub Option<Session>);
@@ -42,7 +55,7 @@ async fn resolve(parts: &Parts, auth: &Auth) -> Option<Session> {
     if let Some(page) = parts.extensions.get::<PageAuth>() {
         return page.session.clone();
     }
-    let req = AuthRequest::from_parts(auth, parts);
+    let req = AuthRequest::from_parts(auth.config(), parts);
     match session::current(auth, &req).await {
         Ok(reply) => reply.value,
         Err(error) => {

@@ -2,7 +2,8 @@
 //! [`purge_expired`] every few minutes), so that attempt counters, used-up sign-in links,
 //! ended database sessions and flow state do not pile up.
 
-use super::{adapter::Purged, auth::Auth, error::AuthError};
+use super::{auth::Auth, error::AuthError};
+use auth_core::adapter::Purged;
 
 /// Deletes expired rows: rate-limit counters whose window ended (the longest configured window
 /// ago), verification tokens, database sessions and flow sessions past their expiry.

@@ -46,10 +46,11 @@ pub mod request;
 pub mod revocation;
 pub mod routes;
 pub mod security_headers;
+pub mod services;
 pub mod session;
 
 pub use adapter::{Db, FlowStore};
-pub use auth::{auth, Auth};
+pub use auth::Auth;
 pub use callbacks::{
     Account, Callbacks, JwtParams, JwtTrigger, SessionParams, SignInDecision, SignInParams,
 };
@@ -58,6 +59,7 @@ pub use config::{
     AuthConfig, AuthConfigBuilder, ClientOrigin, CookieOverrides, HashLimits, JwtOptions, Pages,
     RateLimits, SessionOptions, SessionStrategy, Theme,
 };
+pub use context::auth;
 pub use error::{AuthError, ConfigError};
 pub use events::Events;
 pub use extract::{MaybeSession, RequireSession};

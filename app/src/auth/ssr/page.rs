@@ -15,18 +15,13 @@ use http::{header, HeaderValue, StatusCode};
 
 use axum::response::IntoResponse;
 
+use auth_core::adapter::{Db, FlowStore};
+
 use crate::auth::types::{AuthErrorCode, FormEcho, PageAuth};
 
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-use super::{
-    adapter::{Db, FlowStore},
-    auth::Auth,
-    csrf,
-    request::AuthRequest,
-    routes::append_cookies,
-    session,
-};
+use super::{auth::Auth, csrf, request::AuthRequest, routes::append_cookies, session};
 
 /// The key under which a refused form's values wait for the next page render.
 pub const FORM_ECHO_KEY: &str = "form_echo";
@@ -145,7 +140,7 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
         // As Auth.js: a built-in page that was replaced redirects to its replacement.
         return found(&custom);
     }
-    let req = AuthRequest::from_parts(&auth, &parts);
+    let req = AuthRequest::from_parts(auth.config(), &parts);
     let (session, mut cookies) = match session::current(&auth, &req).await {
         Ok(reply) => (reply.value, reply.cookies),
         Err(error) if error.code() == AuthErrorCode::Unavailable => {

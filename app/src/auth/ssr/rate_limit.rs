@@ -13,7 +13,8 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use super::{adapter::Db, config::RateLimits, error::AuthError, providers::SendLimits};
+use super::{config::RateLimits, error::AuthError, providers::SendLimits};
+use auth_core::adapter::Db;
 use auth_core::protocol::client_ip::{self, LimitKey};
 
 /// One counter: its key, its limit and its window.

@@ -7,18 +7,38 @@
 //!
 //! URLs that leave the server and come back (email links, OAuth `redirect_uri`) are stricter
 //! still: [`AuthRequest::link_origin`] is `AUTH_URL`'s origin, or the request's only when it is
-//! one of the configured [`AuthConfig::link_origins`](super::config::AuthConfig::link_origins).
+//! one of the configured link origins (`AUTH_LINK_ORIGINS`).
 //! The client IP is the socket peer unless that is a trusted proxy (see `client_ip.rs`).
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::extract::ConnectInfo;
 use http::{request::Parts, HeaderMap, Method};
 
-use super::auth::Auth;
-use auth_core::protocol::cookies::RequestCookies;
+use auth_core::protocol::{client_ip::TrustedProxies, cookies::RequestCookies};
 
 pub use auth_core::protocol::names::RETURN_REDIRECT_HEADER;
+
+/// What reading a request needs from the configuration (`AuthConfig` implements it). A trait
+/// and not the configuration itself because providers name [`AuthRequest`] (a custom
+/// `authorize` gets it) and the configuration names providers: this way the three do not form
+/// an import circle.
+pub trait Site {
+    /// `AUTH_URL`, when set.
+    fn url(&self) -> Option<&url::Url>;
+    /// The site's origin: `AUTH_URL`'s, else the address the server listens on.
+    fn site_origin(&self) -> &str;
+    /// The base path of the auth routes (`/api/auth`).
+    fn base_path(&self) -> &str;
+    /// `AUTH_TRUST_HOST`: whether `Host` / `X-Forwarded-*` may set the origin.
+    fn trust_host(&self) -> bool;
+    /// Cookie security forced on or off, else decided by the scheme.
+    fn use_secure_cookies(&self) -> Option<bool>;
+    /// The proxies whose `X-Forwarded-For` is believed.
+    fn trusted_proxies(&self) -> &TrustedProxies;
+    /// The request origins email links and `redirect_uri`s may be built on.
+    fn link_origins(&self) -> &[String];
+}
 
 /// The request, as the auth core sees it.
 #[derive(Debug, Clone)]
@@ -46,18 +66,17 @@ pub struct AuthRequest {
 
 impl AuthRequest {
     /// Reads the request head.
-    pub fn from_parts(auth: &Auth, parts: &Parts) -> Self {
-        let config = auth.config();
+    pub fn from_parts(config: &impl Site, parts: &Parts) -> Self {
         let headers = &parts.headers;
-        let (origin, https) = public_origin(auth, headers);
-        let secure = config.use_secure_cookies.unwrap_or(https);
+        let (origin, https) = public_origin(config, headers);
+        let secure = config.use_secure_cookies().unwrap_or(https);
         let socket_ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
         let client_ip = socket_ip.map(|peer| {
             auth_core::protocol::client_ip::client_ip(
-                &config.trusted_proxies,
+                config.trusted_proxies(),
                 peer,
                 headers
                     .get_all("x-forwarded-for")
@@ -82,49 +101,30 @@ impl AuthRequest {
 
     /// The absolute URL of a path under the base path (`/signin` gives
     /// `https://example.com/api/auth/signin`).
-    pub fn auth_url(&self, auth: &Auth, path: &str) -> String {
-        format!("{}{}{}", self.origin, auth.config().base_path, path)
+    pub fn auth_url(&self, config: &impl Site, path: &str) -> String {
+        format!("{}{}{}", self.origin, config.base_path(), path)
     }
 
     /// The origin email links and OAuth `redirect_uri`s are built on: `AUTH_URL`'s, or this
     /// request's only when it is one of the configured link origins, else the site's. Never a
     /// bare `Host` header.
-    pub fn link_origin<'a>(&'a self, auth: &'a Auth) -> &'a str {
-        let config = auth.config();
-        if config.url.is_none()
+    pub fn link_origin<'a>(&'a self, config: &'a impl Site) -> &'a str {
+        if config.url().is_none()
             && config
-                .link_origins
+                .link_origins()
                 .iter()
                 .any(|o| o.eq_ignore_ascii_case(&self.origin))
         {
             &self.origin
         } else {
-            &config.site_origin
+            config.site_origin()
         }
     }
 
     /// [`AuthRequest::auth_url`] on the [`link_origin`](Self::link_origin): for URLs that
     /// leave the server (an email link, an OAuth `redirect_uri`).
-    pub fn link_url(&self, auth: &Auth, path: &str) -> String {
-        format!(
-            "{}{}{}",
-            self.link_origin(auth),
-            auth.config().base_path,
-            path
-        )
-    }
-}
-
-impl<S> FromRequestParts<S> for AuthRequest
-where
-    Auth: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Auth::from_ref(state);
-        Ok(Self::from_parts(auth.for_parts(parts), parts))
+    pub fn link_url(&self, config: &impl Site, path: &str) -> String {
+        format!("{}{}{}", self.link_origin(config), config.base_path(), path)
     }
 }
 
@@ -134,15 +134,14 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Whether the request reached the site over https, as [`AuthRequest::from_parts`] decides it
 /// (`AUTH_URL`'s scheme, or a trusted `X-Forwarded-Proto`), without building the origin.
-pub fn is_https(auth: &Auth, headers: &HeaderMap) -> bool {
-    let config = auth.config();
-    if let Some(url) = &config.url {
+pub fn is_https(config: &impl Site, headers: &HeaderMap) -> bool {
+    if let Some(url) = config.url() {
         return url.scheme() == "https";
     }
-    if config.trust_host && trusted_host(headers).is_some() {
+    if config.trust_host() && trusted_host(headers).is_some() {
         return forwarded_https(headers);
     }
-    config.site_origin.starts_with("https:")
+    config.site_origin().starts_with("https:")
 }
 
 fn trusted_host(headers: &HeaderMap) -> Option<&str> {
@@ -159,20 +158,19 @@ fn forwarded_https(headers: &HeaderMap) -> bool {
         .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
 }
 
-fn public_origin(auth: &Auth, headers: &HeaderMap) -> (String, bool) {
-    let config = auth.config();
-    if let Some(url) = &config.url {
-        return (config.site_origin.clone(), url.scheme() == "https");
+fn public_origin(config: &impl Site, headers: &HeaderMap) -> (String, bool) {
+    if let Some(url) = config.url() {
+        return (config.site_origin().to_owned(), url.scheme() == "https");
     }
-    if config.trust_host {
+    if config.trust_host() {
         if let Some(host) = trusted_host(headers) {
             let https = forwarded_https(headers);
             let scheme = if https { "https" } else { "http" };
             return (format!("{scheme}://{}", host.to_ascii_lowercase()), https);
         }
     }
-    let https = config.site_origin.starts_with("https:");
-    (config.site_origin.clone(), https)
+    let https = config.site_origin().starts_with("https:");
+    (config.site_origin().to_owned(), https)
 }
 
 /// A `Host` value we are willing to build URLs from: a name or address and an optional port.

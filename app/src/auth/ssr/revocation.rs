@@ -17,7 +17,8 @@ use std::{
     },
 };
 
-use super::{adapter::Db, error::AuthError};
+use super::error::AuthError;
+use auth_core::adapter::Db;
 
 /// Entries kept at most; past it the cache starts over (it is only a cache).
 const MAX_ENTRIES: usize = 100_000;

@@ -71,7 +71,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let https = request::is_https(&self.auth, request.headers());
+        let https = request::is_https(self.auth.config(), request.headers());
         if let Some(redirect) = path::redirect(request.uri()) {
             return ResponseFuture {
                 inner: None,

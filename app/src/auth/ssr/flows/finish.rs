@@ -5,10 +5,11 @@
 
 use serde_json::Value;
 
+use auth_core::adapter::User;
+
 use crate::auth::form::FormFields;
 
 use crate::auth::ssr::{
-    adapter::User,
     auth::Auth,
     callbacks::{Account, SignInDecision, SignInParams},
     error::AuthError,

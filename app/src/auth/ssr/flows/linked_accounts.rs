@@ -9,13 +9,14 @@
 
 use subtle::ConstantTimeEq;
 
+use auth_core::adapter::AdapterError;
+
 use crate::auth::{
     form::FormFields,
     types::{LinkedAccount, SessionInfo, SessionList},
 };
 
 use crate::auth::ssr::{
-    adapter::AdapterError,
     auth::Auth,
     config::SessionStrategy,
     csrf,

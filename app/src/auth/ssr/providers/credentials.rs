@@ -1,16 +1,11 @@
-//! The credentials provider's settings, and the starter's `authorize` (email and password).
-//! The flow that uses them (sign-in, registration) is `flows/credentials/`.
+//! The credentials provider's settings: data only. The flow that uses them (sign-in,
+//! registration, and the starter's password check) is `flows/credentials/`.
 //!
-//! Auth.js leaves `authorize` to the app; this starter ships one ([`PasswordAuthorize`]) that
-//! checks argon2id hashes in `user_passwords`, with the attempt limits of DESIGN.md section 11
-//! counted before any hashing, hashing under the instance's bounded pool, and the same timing
-//! whether or not the account exists. Unlike Auth.js, it works with the database session
-//! strategy too.
-//!
-//! Registration stores the address unverified: the account works at once, but nothing that
-//! needs a proven address (an admin bootstrap, linking by email) applies to it, and the first
-//! verified sign-in for that address by anyone else (an email link, a provider that verified
-//! it) removes the password, the sessions and the linked accounts first (`Db::reclaim_unverified`).
+//! Auth.js leaves `authorize` to the app; this starter ships one
+//! ([`CredentialsCheck::Password`], `flows/credentials/password.rs`) that checks argon2id
+//! hashes in `user_passwords`. Your own [`Authorize`] sees what Auth.js's `authorize` sees: the
+//! submitted fields and the request; it brings what else it needs (a database pool, an API
+//! client) in its own fields.
 
 use std::sync::Arc;
 
@@ -18,13 +13,15 @@ use async_trait::async_trait;
 
 use crate::auth::form::FormFields;
 
-use super::super::{adapter::User, auth::Auth, error::AuthError, rate_limit, request::AuthRequest};
+use auth_core::adapter::User;
+
+use super::super::{error::AuthError, request::AuthRequest};
 
 /// Passwords longer than this are refused before hashing (argon2 on a megabyte is a DoS).
 pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Passwords shorter than this are refused at registration unless configured otherwise
 /// (`AUTH_PASSWORD_MIN_LENGTH`).
-pub const MIN_PASSWORD_CHARS: usize = super::super::config::DEFAULT_PASSWORD_MIN_CHARS;
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Checks submitted credentials (Auth.js's `authorize`).
 #[async_trait]
@@ -35,10 +32,20 @@ pub trait Authorize: Send + Sync + 'static {
     /// An [`AuthError`] for failures other than wrong credentials.
     async fn authorize(
         &self,
-        auth: &Auth,
         form: &FormFields,
         req: &AuthRequest,
     ) -> Result<Option<User>, AuthError>;
+}
+
+/// What checks the submitted credentials.
+#[derive(Clone)]
+pub enum CredentialsCheck {
+    /// The starter's: email and password against `user_passwords`, rate-limited per account
+    /// and per IP, hashed on the instance's bounded pool, the same timing whether or not the
+    /// account exists.
+    Password,
+    /// Yours.
+    Custom(Arc<dyn Authorize>),
 }
 
 /// The credentials provider's settings.
@@ -49,7 +56,7 @@ pub struct CredentialsProvider {
     /// Display name.
     pub name: String,
     /// The check.
-    pub authorize: Arc<dyn Authorize>,
+    pub authorize: CredentialsCheck,
 }
 
 impl Default for CredentialsProvider {
@@ -57,74 +64,8 @@ impl Default for CredentialsProvider {
         Self {
             id: "credentials".into(),
             name: "Credentials".into(),
-            authorize: Arc::new(PasswordAuthorize),
+            authorize: CredentialsCheck::Password,
         }
-    }
-}
-
-/// Email + password against `user_passwords`, rate-limited per account and per IP.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PasswordAuthorize;
-
-#[async_trait]
-impl Authorize for PasswordAuthorize {
-    async fn authorize(
-        &self,
-        auth: &Auth,
-        form: &FormFields,
-        req: &AuthRequest,
-    ) -> Result<Option<User>, AuthError> {
-        let password = form.get("password").unwrap_or_default();
-        let email = form.get("email").and_then(normalize_email);
-        let (Some(email), false, true) = (
-            email,
-            password.is_empty(),
-            password.chars().count() <= MAX_PASSWORD_CHARS,
-        ) else {
-            return Ok(None);
-        };
-        // Counted first, in one statement per key: a parallel burst gets at most the limit's
-        // number of password checks.
-        let keys = rate_limit::credential_keys(auth.config().rate_limits(), &email, req.client_ip);
-        let Some(counted) = rate_limit::hit(auth.db(), keys).await? else {
-            tracing::info!(reason = "rate_limited", "sign-in failed");
-            return Err(AuthError::Credentials("rate_limited"));
-        };
-        let hasher = auth.hasher();
-        let checked = match auth.db().get_user_and_password_hash(&email).await? {
-            Some((user, hash)) => hasher
-                .verify(password.to_owned(), hash)
-                .await
-                .map(|ok| (Some(user.id), ok.then_some(user))),
-            None => hasher
-                .verify_dummy(password.to_owned())
-                .await
-                .map(|()| (None, None)),
-        };
-        let (user_id, user) = match checked {
-            Ok(checked) => checked,
-            Err(error) => {
-                // Nothing was checked (hashing busy): the attempt does not count.
-                counted.release(auth.db(), &[]).await?;
-                return Err(error.into());
-            }
-        };
-        match &user {
-            Some(_) => {
-                counted
-                    .release(auth.db(), &["signin:account-client"])
-                    .await?;
-            }
-            None => {
-                let reason = if user_id.is_some() {
-                    "wrong_password"
-                } else {
-                    "unknown_account"
-                };
-                tracing::info!(reason, user.id = user_id, "sign-in failed");
-            }
-        }
-        Ok(user)
     }
 }
 

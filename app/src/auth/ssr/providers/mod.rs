@@ -21,7 +21,7 @@ pub mod microsoft_entra_id;
 pub mod oauth;
 pub mod okta;
 
-pub use credentials::{Authorize, CredentialsProvider, PasswordAuthorize};
+pub use credentials::{Authorize, CredentialsCheck, CredentialsProvider};
 pub use email::{EmailProvider, SendLimits};
 pub use oauth::{ClientAuth, OAuthKind, OAuthProvider, Profile, Quirks};
 
@@ -51,7 +51,7 @@ impl Provider {
     /// A credentials provider with a custom check.
     pub fn credentials_with(authorize: impl Authorize) -> Self {
         Self::Credentials(CredentialsProvider {
-            authorize: Arc::new(authorize),
+            authorize: CredentialsCheck::Custom(Arc::new(authorize)),
             ..CredentialsProvider::default()
         })
     }

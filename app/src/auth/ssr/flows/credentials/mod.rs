@@ -1,16 +1,19 @@
 //! The credentials flow: sign-in with the provider's `authorize` (the starter's checks a
-//! password), and registration. Both end in the finisher with a `credentials` account.
+//! password, `password.rs`), and registration. Both end in the finisher with a `credentials`
+//! account.
 
+pub mod password;
 mod register;
 mod sign_in;
 
 pub use register::{register, RegisterFailure};
 pub use sign_in::callback;
 
+use auth_core::adapter::{Account, User};
+
 use crate::auth::{
     form::FormFields,
     ssr::{
-        adapter::{Account, User},
         auth::Auth,
         error::AuthError,
         reply::{Redirect, Reply},

@@ -1,9 +1,10 @@
 //! Registration: a new user with a password, signed in at once (the address stays unverified).
 
+use auth_core::adapter::{AdapterError, NewUser};
+
 use crate::auth::{
     form::FormFields,
     ssr::{
-        adapter::{AdapterError, NewUser},
         auth::Auth,
         csrf,
         error::AuthError,

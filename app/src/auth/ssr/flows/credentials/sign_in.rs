@@ -6,6 +6,7 @@ use crate::auth::{
         auth::Auth,
         csrf,
         error::AuthError,
+        providers::CredentialsCheck,
         reply::{Redirect, Reply},
         request::AuthRequest,
     },
@@ -26,10 +27,10 @@ pub async fn callback(
     let provider = auth
         .credentials_provider()
         .ok_or(AuthError::UnknownProvider)?;
-    let user = provider
-        .authorize
-        .authorize(auth, form, req)
-        .await?
-        .ok_or(AuthError::Credentials("credentials"))?;
+    let user = match &provider.authorize {
+        CredentialsCheck::Password => super::password::check(auth, form, req).await?,
+        CredentialsCheck::Custom(authorize) => authorize.authorize(form, req).await?,
+    }
+    .ok_or(AuthError::Credentials("credentials"))?;
     super::finish(auth, req, form, &provider.id, user, false).await
 }

@@ -4,9 +4,9 @@
 //! |---|---|
 //! | `send.rs` | `POST /signin/email`: a single-use token, stored hashed, sent as a link |
 //! | `verify.rs` | `GET /callback/email`: the link comes back; token used, user signed in |
-//! | `mailer.rs` | SMTP (lettre) and the message, HTML and plain text, themed |
+//!
+//! The SMTP mailer itself is `services/mailer.rs`.
 
-pub mod mailer;
 pub mod send;
 pub mod verify;
 

@@ -7,10 +7,11 @@
 
 use time::OffsetDateTime;
 
+use auth_core::adapter::User;
+
 use crate::auth::form::FormFields;
 
 use crate::auth::ssr::{
-    adapter::User,
     auth::Auth,
     callbacks::{Account, SignInDecision, SignInParams},
     csrf,
@@ -118,8 +119,8 @@ pub async fn post(
         .append_pair("token", &token)
         .append_pair("email", &email)
         .finish();
-    let origin = req.link_origin(auth);
-    let link = req.link_url(auth, &format!("/callback/{}?{query}", provider.id));
+    let origin = req.link_origin(auth.config());
+    let link = req.link_url(auth.config(), &format!("/callback/{}?{query}", provider.id));
     let host = origin.split("://").nth(1).unwrap_or(origin).to_owned();
     if let Err(error) = mailer
         .send_sign_in(&email, &link, &host, &auth.config().theme)
@@ -133,7 +134,7 @@ pub async fn post(
     let query = "provider=email&type=email";
     let target = match &auth.config().pages.verify_request {
         Some(page) => format!("{}{page}?{query}", req.origin),
-        None => req.auth_url(auth, &format!("/verify-request?{query}")),
+        None => req.auth_url(auth.config(), &format!("/verify-request?{query}")),
     };
     Ok(Reply::new(Redirect(target)))
 }

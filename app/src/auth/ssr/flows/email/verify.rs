@@ -11,10 +11,11 @@
 
 use time::OffsetDateTime;
 
+use auth_core::adapter::NewUser;
+
 use crate::auth::form::FormFields;
 
 use crate::auth::ssr::{
-    adapter::NewUser,
     auth::Auth,
     callbacks::Account,
     error::AuthError,
@@ -87,7 +88,7 @@ pub async fn callback(
             let user = match db.create_user(&new_user).await {
                 Ok(user) => user,
                 // Created meanwhile by another request: use it.
-                Err(crate::auth::ssr::adapter::AdapterError::Conflict) => db
+                Err(auth_core::adapter::AdapterError::Conflict) => db
                     .get_user_by_email(&email)
                     .await?
                     .ok_or(AuthError::Verification("user vanished"))?,

@@ -20,12 +20,12 @@ use crate::auth::ssr::{
     providers::{OAuthKind, OAuthProvider, Profile},
     reply::{Redirect, Reply},
     request::AuthRequest,
+    services::provider_client::Tokens,
     session,
 };
 
 use super::{
     checks::{self, Check},
-    client::Tokens,
     linking,
     signin::redirect_uri,
 };
@@ -55,7 +55,7 @@ pub async fn handle(
         // cookie. Answer with a redirect to the same callback as a GET: a top-level navigation,
         // which does carry them.
         let query = params.encode();
-        let url = req.auth_url(auth, &format!("/callback/{provider_id}?{query}"));
+        let url = req.auth_url(auth.config(), &format!("/callback/{provider_id}?{query}"));
         return (Ok(Reply::new(Redirect(url))), Vec::new());
     }
     let clear = checks::clear_all(auth, req);

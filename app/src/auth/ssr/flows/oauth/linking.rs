@@ -14,8 +14,9 @@
 //! - otherwise: a new user with this account, created in one transaction. An address the
 //!   provider does not say it verified is never stored as the user's `email`.
 
+use auth_core::adapter::{AccountTokens, AdapterError, NewUser, User};
+
 use crate::auth::ssr::{
-    adapter::{AccountTokens, AdapterError, NewUser, User},
     auth::Auth,
     callbacks::Account,
     error::AuthError,

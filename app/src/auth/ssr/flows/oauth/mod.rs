@@ -5,13 +5,12 @@
 //! | `signin.rs` | `POST`/`GET /signin/<id>`: the authorization URL, with state, PKCE and nonce |
 //! | `checks.rs` | those three values in encrypted, single-use, 15-minute cookies |
 //! | `callback.rs` | `GET`/`POST /callback/<id>`: checks, code exchange, id_token, profile |
-//! | `client.rs` | the HTTP client (no redirects, timeouts), discovery, token requests |
 //! | `linking.rs` | which user an account belongs to: create, link, or `OAuthAccountNotLinked` |
-//! | `tokens.rs` | a valid access token for a user, refreshed (once at a time) when expired |
+//!
+//! The HTTP client for providers is `services/provider_client.rs`; a user's provider access
+//! tokens, refreshed when due, are `session/provider_tokens.rs`.
 
 pub mod callback;
 pub mod checks;
-pub mod client;
 pub mod linking;
 pub mod signin;
-pub mod tokens;

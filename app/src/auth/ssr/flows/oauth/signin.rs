@@ -198,7 +198,7 @@ fn caller_params<'a>(
 /// The callback URL registered with the provider: `<origin><base>/callback/<id>` on a
 /// configured origin (`AUTH_URL`, or an allowed one), never one taken from the `Host` header.
 pub fn redirect_uri(auth: &Auth, req: &AuthRequest, provider: &OAuthProvider) -> String {
-    req.link_url(auth, &format!("/callback/{}", provider.id))
+    req.link_url(auth.config(), &format!("/callback/{}", provider.id))
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use time::OffsetDateTime;
 use crate::auth::types::{Session, User};
 
 use super::{
-    adapter::{self, unix_ms, NewUser, SessionRow},
     auth::Auth,
     callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
     config::{ClientOrigin, SessionStrategy},
@@ -19,6 +18,7 @@ use super::{
     reply::Reply,
     request::AuthRequest,
 };
+use auth_core::adapter::{self, unix_ms, NewUser, SessionRow};
 use auth_core::protocol::{
     cookies::{self, Lifetime},
     dates::iso_millis,
@@ -33,6 +33,8 @@ pub const CLIENT_ORIGIN: &str = "clientOrigin";
 pub const CLIENT_ID: &str = "clientId";
 
 pub use auth_core::protocol::claims::{Token, AUTH_TIME, CHECKED};
+
+pub mod provider_tokens;
 
 /// Auth.js's default token for a user: name, email, picture, sub.
 pub fn token_for_user(user: &adapter::User) -> Token {
@@ -103,7 +105,7 @@ async fn current_jwt(
     let Some(mut token) = verified_token(auth, req, raw, now).await else {
         return Ok(clear(req, name));
     };
-    super::flows::oauth::tokens::refresh_if_due(auth, &mut token).await;
+    provider_tokens::refresh_if_due(auth, &mut token).await;
     let Some(token) = run_jwt_callback(auth, token, update).await else {
         tracing::debug!("the jwt callback ended the session");
         return Ok(clear(req, name));
@@ -340,14 +342,14 @@ pub async fn create(
                 .insert(CHECKED.into(), now.unix_timestamp().into());
             if let Some(account) = account {
                 // Which provider signed the user in, and when its access token expires (so that
-                // reading the session can refresh it; see oauth/tokens.rs).
+                // reading the session can refresh it; see provider_tokens.rs).
                 initial
                     .extra
                     .insert("provider".into(), account.provider.clone().into());
                 if let (Some(at), Some(_)) = (account.expires_at, &account.refresh_token) {
                     initial.extra.insert("expires_at".into(), at.into());
                     initial.extra.insert(
-                        super::flows::oauth::tokens::PROVIDER_ACCOUNT_ID.into(),
+                        provider_tokens::PROVIDER_ACCOUNT_ID.into(),
                         account.provider_account_id.clone().into(),
                     );
                 }

@@ -53,8 +53,8 @@ pub type Metadata = ProviderMetadata<
     CoreSubjectIdentifierType,
 >;
 
-/// Default time a provider has to answer one request.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time a provider has to answer one request (`AuthConfigBuilder::http_timeout` sets another).
+pub use crate::auth::ssr::config::DEFAULT_HTTP_TIMEOUT as DEFAULT_TIMEOUT;
 
 /// The shared HTTP client and the discovery cache.
 #[derive(Debug)]

@@ -10,19 +10,15 @@
 //! instances refresh one account at once exactly one result is kept and the other instance
 //! uses it.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, Weak},
-};
-
 use serde_json::Value;
 
 use crate::auth::ssr::{
-    adapter::{AccountRow, AccountTokens},
     auth::Auth,
-    error::AuthError,
-    error::ProviderError,
-    session::Token,
+    error::{AuthError, ProviderError},
+};
+use auth_core::{
+    adapter::{AccountRow, AccountTokens},
+    protocol::claims::Token,
 };
 
 /// Seconds before expiry when a token is treated as expired already.
@@ -32,33 +28,6 @@ pub const EXPIRY_MARGIN_SECS: i64 = 60;
 pub const REFRESH_ERROR: &str = "RefreshTokenError";
 /// The claim naming the account whose token the session refreshes (`providerAccountId`).
 pub const PROVIDER_ACCOUNT_ID: &str = "providerAccountId";
-
-type LockMap = HashMap<(i32, String), Weak<tokio::sync::Mutex<()>>>;
-
-/// One lock per (user, provider), held while refreshing.
-#[derive(Debug, Default)]
-pub struct RefreshLocks {
-    locks: Mutex<LockMap>,
-}
-
-impl RefreshLocks {
-    fn lock_for(&self, user_id: i32, provider: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self
-            .locks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let key = (user_id, provider.to_owned());
-        if let Some(lock) = locks.get(&key).and_then(Weak::upgrade) {
-            return lock;
-        }
-        if locks.len() > 1024 {
-            locks.retain(|_, lock| lock.strong_count() > 0);
-        }
-        let lock = Arc::new(tokio::sync::Mutex::new(()));
-        locks.insert(key, Arc::downgrade(&lock));
-        lock
-    }
-}
 
 /// A valid access token of `user_id` at `provider_id`, and its expiry.
 ///
