@@ -14,7 +14,7 @@
 use app::auth::{
     ssr::{
         adapter::User, Account, Callbacks, Events, JwtParams, JwtTrigger, SessionParams,
-        SignInDecision, SignInParams, Token,
+        SignInDecision, SignInKind, SignInParams, Token,
     },
     Session,
 };
@@ -76,8 +76,7 @@ impl Callbacks for StarterCallbacks {
     async fn sign_in(&self, params: SignInParams<'_>) -> SignInDecision {
         let domain = params
             .user
-            .email
-            .as_deref()
+            .email()
             .and_then(|email| email.rsplit_once('@'))
             .map(|(_, domain)| domain.to_ascii_lowercase());
         match domain {
@@ -156,11 +155,11 @@ pub struct StarterEvents;
 
 #[async_trait]
 impl Events for StarterEvents {
-    async fn sign_in(&self, user: &User, account: Option<&Account>, is_new_user: bool) {
+    async fn sign_in(&self, user: &User, account: Option<&Account>, kind: SignInKind) {
         tracing::info!(
             user.id = user.id,
             provider = account.map(|a| a.provider.as_str()),
-            is_new_user,
+            new_user = kind.is_new_user(),
             "event: signed in"
         );
     }

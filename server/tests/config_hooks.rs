@@ -13,8 +13,8 @@ use std::{
 use app::auth::{
     ssr::{
         adapter::User, Account, Callbacks, CookieOverrides, Events, JwtOptions, JwtParams,
-        JwtTrigger, Pages, SessionOptions, SessionParams, SignInDecision, SignInParams, Theme,
-        Token,
+        JwtTrigger, Pages, SessionOptions, SessionParams, SignInDecision, SignInKind, SignInParams,
+        Theme, Token,
     },
     types::ColorScheme,
     Session,
@@ -43,7 +43,7 @@ impl Callbacks for Recording {
     async fn sign_in(&self, params: SignInParams<'_>) -> SignInDecision {
         self.log.lock().unwrap().push(format!(
             "sign_in {} via {}",
-            params.user.email.clone().unwrap_or_default(),
+            params.user.email().unwrap_or_default(),
             params.account.map(|a| a.provider.as_str()).unwrap_or("-")
         ));
         self.decision.clone().unwrap_or(SignInDecision::Allow)
@@ -68,7 +68,7 @@ impl Callbacks for Recording {
             "jwt {trigger} user={} account={} new={} data={}",
             params.user.is_some(),
             params.account.map(|a| a.kind.as_str()).unwrap_or("-"),
-            params.is_new_user,
+            params.trigger == Some(JwtTrigger::SignUp),
             params.session.map(Value::to_string).unwrap_or_default()
         ));
         let mut token = params.token;
@@ -99,11 +99,12 @@ struct RecordingEvents {
 
 #[async_trait]
 impl Events for RecordingEvents {
-    async fn sign_in(&self, user: &User, account: Option<&Account>, is_new_user: bool) {
+    async fn sign_in(&self, user: &User, account: Option<&Account>, kind: SignInKind) {
         self.log.lock().unwrap().push(format!(
-            "sign_in {} {} new={is_new_user}",
+            "sign_in {} {} new={}",
             user.email.clone().unwrap_or_default(),
-            account.map(|a| a.provider.as_str()).unwrap_or("-")
+            account.map(|a| a.provider.as_str()).unwrap_or("-"),
+            kind.is_new_user()
         ));
     }
     async fn sign_out(&self, token: Option<&Token>, user_id: Option<i32>) {

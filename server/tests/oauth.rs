@@ -770,7 +770,9 @@ async fn oauth_sign_in_hands_the_account_and_profile_to_callbacks_and_events() {
     use std::sync::{Arc, Mutex};
 
     use app::auth::{
-        ssr::{adapter::User, Account, Callbacks, Events, JwtParams, JwtTrigger, Token},
+        ssr::{
+            adapter::User, Account, Callbacks, Events, JwtParams, JwtTrigger, SignInKind, Token,
+        },
         Session,
     };
 
@@ -817,10 +819,11 @@ async fn oauth_sign_in_hands_the_account_and_profile_to_callbacks_and_events() {
                 account.provider
             ));
         }
-        async fn sign_in(&self, _user: &User, account: Option<&Account>, is_new_user: bool) {
+        async fn sign_in(&self, _user: &User, account: Option<&Account>, kind: SignInKind) {
             self.0.lock().unwrap().push(format!(
-                "sign_in {} new={is_new_user}",
-                account.map(|a| a.provider.as_str()).unwrap_or("-")
+                "sign_in {} new={}",
+                account.map(|a| a.provider.as_str()).unwrap_or("-"),
+                kind.is_new_user()
             ));
         }
         async fn session(&self, _session: &Session) {}

@@ -71,7 +71,7 @@ pub async fn callback_credentials(
     if result.is_ok() {
         context::rotate_flow_session().await;
     }
-    let callback_url = finish::requested_callback_url(&auth, &req, &form);
+    let callback_url = finish::requested_callback_url(&form);
     Ok(context::finish(
         &auth,
         &req,

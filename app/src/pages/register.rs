@@ -37,7 +37,7 @@ pub async fn register(form: FormFields) -> Result<AuthRedirect, AuthFnError> {
         reply::{Redirect, Reply},
     };
     let (auth, req) = context::auth_and_request()?;
-    let callback_url = finish::requested_callback_url(&auth, &req, &form);
+    let callback_url = finish::requested_callback_url(&form);
     match credentials::register(&auth, &req, &form).await {
         Ok(reply) => {
             context::rotate_flow_session().await;

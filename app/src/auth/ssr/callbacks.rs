@@ -18,16 +18,73 @@ use auth_core::protocol::{claims::Token, redirect};
 /// What the `sign_in` callback sees.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInParams<'a> {
-    /// The user about to be signed in.
-    pub user: &'a User,
+    /// Who is signing in, and at which step.
+    pub user: SignInUser<'a>,
     /// The account used.
     pub account: Option<&'a Account>,
     /// The provider's raw profile (OAuth/OIDC).
     pub profile: Option<&'a Value>,
-    /// `true` when an email sign-in link is about to be sent (Auth.js's
-    /// `email.verificationRequest`): refusing then means no link is sent. The user is the
-    /// existing one for that address, or one with id 0 and only the address when there is none.
-    pub verification_request: bool,
+}
+
+/// Who the `sign_in` callback is asked about.
+#[derive(Debug, Clone, Copy)]
+pub enum SignInUser<'a> {
+    /// The user about to be signed in (every provider; for email, when the link is used).
+    User(&'a User),
+    /// An email sign-in link is about to be sent (Auth.js's `email.verificationRequest`):
+    /// refusing means no link is sent. `existing` is the user who has that address, if any.
+    VerificationRequest {
+        /// The address the link would go to (normalized).
+        email: &'a str,
+        /// The user with that address, if there is one.
+        existing: Option<&'a User>,
+    },
+}
+
+impl<'a> SignInUser<'a> {
+    /// The address signing in, whichever the step.
+    #[must_use]
+    pub fn email(&self) -> Option<&'a str> {
+        match *self {
+            Self::User(user) => user.email.as_deref(),
+            Self::VerificationRequest { email, .. } => Some(email),
+        }
+    }
+
+    /// The user, when there is one.
+    #[must_use]
+    pub fn user(&self) -> Option<&'a User> {
+        match *self {
+            Self::User(user) => Some(user),
+            Self::VerificationRequest { existing, .. } => existing,
+        }
+    }
+}
+
+/// Whether a sign-in found its user or created it (Auth.js's `isNewUser`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInKind {
+    /// An existing user signed in.
+    SignIn,
+    /// This sign-in created the user.
+    SignUp,
+}
+
+impl SignInKind {
+    /// Whether this sign-in created the user.
+    #[must_use]
+    pub fn is_new_user(self) -> bool {
+        self == Self::SignUp
+    }
+}
+
+impl From<SignInKind> for JwtTrigger {
+    fn from(kind: SignInKind) -> Self {
+        match kind {
+            SignInKind::SignIn => Self::SignIn,
+            SignInKind::SignUp => Self::SignUp,
+        }
+    }
 }
 
 /// The `sign_in` callback's answer.
@@ -63,10 +120,9 @@ pub struct JwtParams<'a> {
     pub account: Option<&'a Account>,
     /// The provider profile, on OAuth sign-in only.
     pub profile: Option<&'a Value>,
-    /// Why it runs; `None` when a session is only read.
+    /// Why it runs (`SignUp`: this sign-in created the user); `None` when a session is only
+    /// read.
     pub trigger: Option<JwtTrigger>,
-    /// Whether this sign-in created the user.
-    pub is_new_user: bool,
     /// The data sent with `update(data)`.
     pub session: Option<&'a Value>,
 }

@@ -5,6 +5,8 @@ use async_trait::async_trait;
 
 use crate::auth::types::Session;
 
+use super::callbacks::SignInKind;
+
 use auth_core::{
     adapter::{Account, User},
     protocol::claims::Token,
@@ -14,7 +16,7 @@ use auth_core::{
 #[async_trait]
 pub trait Events: Send + Sync + 'static {
     /// A user signed in.
-    async fn sign_in(&self, _user: &User, _account: Option<&Account>, _is_new_user: bool) {}
+    async fn sign_in(&self, _user: &User, _account: Option<&Account>, _kind: SignInKind) {}
     /// A user signed out (the token for JWT sessions, the user id for database ones).
     async fn sign_out(&self, _token: Option<&Token>, _user_id: Option<i32>) {}
     /// A user was created.

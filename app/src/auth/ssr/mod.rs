@@ -52,7 +52,8 @@ pub mod session;
 pub use adapter::{Db, FlowStore};
 pub use auth::Auth;
 pub use callbacks::{
-    Account, Callbacks, JwtParams, JwtTrigger, SessionParams, SignInDecision, SignInParams,
+    Account, Callbacks, JwtParams, JwtTrigger, SessionParams, SignInDecision, SignInKind,
+    SignInParams, SignInUser,
 };
 pub use client_ip::TrustedProxies;
 pub use config::{

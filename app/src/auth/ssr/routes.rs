@@ -16,7 +16,7 @@ use super::{
     auth::Auth,
     error::AuthError,
     extract::ClientAuth,
-    flows::{dispatch, linked_accounts, oauth},
+    flows::{dispatch, linked_accounts},
     redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
@@ -64,16 +64,8 @@ async fn get_signin(
     let params = query_fields(query);
     let callback_url = params.get("callbackUrl").map(str::to_owned);
     let extra = authorization_params(&params);
-    // A plain link never links an account: only a CSRF-checked POST records that intent.
-    let result = oauth::signin::start(
-        &auth,
-        &req,
-        &provider,
-        callback_url.as_deref(),
-        &extra,
-        None,
-    )
-    .await;
+    let result =
+        dispatch::start_from_link(&auth, &req, &provider, callback_url.as_deref(), &extra).await;
     respond(&auth, &req, result, callback_url.as_deref())
 }
 

@@ -11,7 +11,7 @@ use crate::auth::form::FormFields;
 
 use crate::auth::ssr::{
     auth::Auth,
-    callbacks::{Account, SignInDecision, SignInParams},
+    callbacks::{Account, SignInDecision, SignInKind, SignInParams, SignInUser},
     error::AuthError,
     redirect,
     reply::{Redirect, Reply},
@@ -29,20 +29,36 @@ pub struct SignedIn {
     /// The provider's profile, for OAuth.
     pub profile: Option<Value>,
     /// Whether this sign-in created the user.
-    pub is_new_user: bool,
+    pub kind: SignInKind,
 }
 
 /// The `callbackUrl` a POST asked for: the form field. The `authjs.callback-url` cookie is
 /// never read: this app never sets it (the callback URL travels in the form, the sealed OAuth
 /// state or the email link), so a value there could only have been planted.
-pub fn requested_callback_url(
-    _auth: &Auth,
-    _req: &AuthRequest,
-    form: &FormFields,
-) -> Option<String> {
+pub fn requested_callback_url(form: &FormFields) -> Option<String> {
     form.get("callbackUrl")
         .filter(|v| !v.trim().is_empty())
         .map(str::to_owned)
+}
+
+/// Asks the `sign_in` callback: `None` to go on, or where it sends the browser instead.
+///
+/// # Errors
+/// [`AuthError::AccessDenied`] if it refuses.
+pub async fn ask_sign_in(
+    auth: &Auth,
+    req: &AuthRequest,
+    params: SignInParams<'_>,
+) -> Result<Option<Reply<Redirect>>, AuthError> {
+    match auth.config().callbacks.sign_in(params).await {
+        SignInDecision::Allow => Ok(None),
+        SignInDecision::Deny => Err(AuthError::AccessDenied),
+        SignInDecision::RedirectTo(url) => Ok(Some(Reply::new(Redirect(redirect::resolve(
+            auth,
+            req,
+            Some(&url),
+        ))))),
+    }
 }
 
 /// Finishes a sign-in.
@@ -57,25 +73,13 @@ pub async fn complete(
     callback_url: Option<&str>,
 ) -> Result<Reply<Redirect>, AuthError> {
     let config = auth.config();
-    let decision = config
-        .callbacks
-        .sign_in(SignInParams {
-            user: &signed.user,
-            account: Some(&signed.account),
-            profile: signed.profile.as_ref(),
-            verification_request: false,
-        })
-        .await;
-    match decision {
-        SignInDecision::Allow => {}
-        SignInDecision::Deny => return Err(AuthError::AccessDenied),
-        SignInDecision::RedirectTo(url) => {
-            return Ok(Reply::new(Redirect(redirect::resolve(
-                auth,
-                req,
-                Some(&url),
-            ))))
-        }
+    let params = SignInParams {
+        user: SignInUser::User(&signed.user),
+        account: Some(&signed.account),
+        profile: signed.profile.as_ref(),
+    };
+    if let Some(elsewhere) = ask_sign_in(auth, req, params).await? {
+        return Ok(elsewhere);
     }
     let callback_target = redirect::resolve(auth, req, callback_url);
     // Multi-client: the client is the one the user returns to, else the one that posted.
@@ -89,17 +93,17 @@ pub async fn complete(
         &signed.user,
         Some(&signed.account),
         signed.profile.as_ref(),
-        signed.is_new_user,
+        signed.kind,
         client,
     )
     .await?;
     config
         .events
-        .sign_in(&signed.user, Some(&signed.account), signed.is_new_user)
+        .sign_in(&signed.user, Some(&signed.account), signed.kind)
         .await;
-    tracing::debug!(new_user = signed.is_new_user, "signed in");
-    let target = match (&config.pages.new_user, signed.is_new_user) {
-        (Some(new_user), true) => redirect::resolve(auth, req, Some(new_user)),
+    tracing::debug!(new_user = signed.kind.is_new_user(), "signed in");
+    let target = match (&config.pages.new_user, signed.kind) {
+        (Some(new_user), SignInKind::SignUp) => redirect::resolve(auth, req, Some(new_user)),
         _ => callback_target,
     };
     Ok(Reply::with_cookies(Redirect(target), cookies))

@@ -83,11 +83,7 @@ pub async fn unlink(
     {
         return Err(AuthError::UnknownProvider);
     }
-    let back = redirect::resolve(
-        auth,
-        req,
-        requested_callback_url(auth, req, form).as_deref(),
-    );
+    let back = redirect::resolve(auth, req, requested_callback_url(form).as_deref());
     match auth.db().unlink_account(user_id, provider_id).await {
         Ok(_) => Ok(Reply::new(Redirect(back))),
         Err(AdapterError::LastSignInMethod) => {
@@ -168,10 +164,6 @@ pub async fn revoke_sessions(
             None => {}
         }
     }
-    let back = redirect::resolve(
-        auth,
-        req,
-        requested_callback_url(auth, req, form).as_deref(),
-    );
+    let back = redirect::resolve(auth, req, requested_callback_url(form).as_deref());
     Ok(Reply::with_cookies(Redirect(back), cookies))
 }

@@ -25,10 +25,6 @@ pub async fn sign_out(
 ) -> Result<Reply<Redirect>, AuthError> {
     csrf::verify(auth, req, form.get("csrfToken"))?;
     let cookies = session::destroy(auth, req).await?;
-    let target = redirect::resolve(
-        auth,
-        req,
-        requested_callback_url(auth, req, form).as_deref(),
-    );
+    let target = redirect::resolve(auth, req, requested_callback_url(form).as_deref());
     Ok(Reply::with_cookies(Redirect(target), cookies))
 }

@@ -12,7 +12,7 @@ use crate::auth::types::{Session, User};
 
 use super::{
     auth::Auth,
-    callbacks::{Account, JwtParams, JwtTrigger, SessionParams},
+    callbacks::{Account, JwtParams, JwtTrigger, SessionParams, SignInKind},
     config::{ClientOrigin, SessionStrategy},
     error::AuthError,
     reply::Reply,
@@ -137,7 +137,6 @@ async fn run_jwt_callback(auth: &Auth, token: Token, update: Option<&Value>) -> 
             account: None,
             profile: None,
             trigger: update.map(|_| JwtTrigger::Update),
-            is_new_user: false,
             session: update,
         })
         .await
@@ -328,7 +327,7 @@ pub async fn create(
     user: &adapter::User,
     account: Option<&Account>,
     profile: Option<&Value>,
-    is_new_user: bool,
+    kind: SignInKind,
     client: Option<&ClientOrigin>,
 ) -> Result<Vec<String>, AuthError> {
     let now = OffsetDateTime::now_utc();
@@ -370,12 +369,7 @@ pub async fn create(
                     user: Some(user),
                     account,
                     profile,
-                    trigger: Some(if is_new_user {
-                        JwtTrigger::SignUp
-                    } else {
-                        JwtTrigger::SignIn
-                    }),
-                    is_new_user,
+                    trigger: Some(kind.into()),
                     session: None,
                 })
                 .await

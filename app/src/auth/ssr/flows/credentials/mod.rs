@@ -15,6 +15,7 @@ use crate::auth::{
     form::FormFields,
     ssr::{
         auth::Auth,
+        callbacks::SignInKind,
         error::AuthError,
         reply::{Redirect, Reply},
         request::AuthRequest,
@@ -31,7 +32,7 @@ async fn finish(
     form: &FormFields,
     provider_id: &str,
     user: User,
-    is_new_user: bool,
+    kind: SignInKind,
 ) -> Result<Reply<Redirect>, AuthError> {
     let account = Account {
         provider: provider_id.to_owned(),
@@ -39,7 +40,7 @@ async fn finish(
         provider_account_id: user.id.to_string(),
         ..Account::default()
     };
-    let callback_url = requested_callback_url(auth, req, form);
+    let callback_url = requested_callback_url(form);
     finish::complete(
         auth,
         req,
@@ -47,7 +48,7 @@ async fn finish(
             user,
             account,
             profile: None,
-            is_new_user,
+            kind,
         },
         callback_url.as_deref(),
     )

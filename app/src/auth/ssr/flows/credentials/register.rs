@@ -6,6 +6,7 @@ use crate::auth::{
     form::FormFields,
     ssr::{
         auth::Auth,
+        callbacks::SignInKind,
         csrf,
         error::AuthError,
         providers::credentials::{normalize_email, MAX_PASSWORD_CHARS},
@@ -90,5 +91,5 @@ pub async fn register(
         Err(e) => return Err(AuthError::from(e).into()),
     };
     auth.config().events.create_user(&user).await;
-    Ok(super::finish(auth, req, form, &provider_id, user, true).await?)
+    Ok(super::finish(auth, req, form, &provider_id, user, SignInKind::SignUp).await?)
 }

@@ -4,6 +4,7 @@ use crate::auth::{
     form::FormFields,
     ssr::{
         auth::Auth,
+        callbacks::SignInKind,
         csrf,
         error::AuthError,
         providers::CredentialsCheck,
@@ -32,5 +33,5 @@ pub async fn callback(
         CredentialsCheck::Custom(authorize) => authorize.authorize(form, req).await?,
     }
     .ok_or(AuthError::Credentials("credentials"))?;
-    super::finish(auth, req, form, &provider.id, user, false).await
+    super::finish(auth, req, form, &provider.id, user, SignInKind::SignIn).await
 }

@@ -7,17 +7,14 @@
 
 use time::OffsetDateTime;
 
-use auth_core::adapter::User;
-
 use crate::auth::form::FormFields;
 
 use crate::auth::ssr::{
     auth::Auth,
-    callbacks::{Account, SignInDecision, SignInParams},
-    csrf,
+    callbacks::{Account, SignInParams, SignInUser},
     error::AuthError,
-    flows::finish::requested_callback_url,
-    providers::credentials::normalize_email,
+    flows::finish::{self, requested_callback_url},
+    providers::{credentials::normalize_email, EmailProvider},
     rate_limit, redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
@@ -30,19 +27,13 @@ use super::token_hash;
 /// # Errors
 /// [`AuthError::Csrf`], [`AuthError::InvalidEmail`], [`AuthError::EmailRateLimited`],
 /// [`AuthError::Email`] (nothing usable is left behind then), database errors.
-#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id))]
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider.id))]
 pub async fn post(
     auth: &Auth,
     req: &AuthRequest,
-    provider_id: &str,
+    provider: &EmailProvider,
     form: &FormFields,
 ) -> Result<Reply<Redirect>, AuthError> {
-    csrf::verify(auth, req, form.get("csrfToken"))?;
-    let provider = auth
-        .provider(provider_id)
-        .and_then(|p| p.as_email())
-        .ok_or(AuthError::UnknownProvider)?
-        .clone();
     let mailer = auth
         .mailer()
         .ok_or_else(|| AuthError::Configuration("email provider without a mailer".into()))?;
@@ -58,51 +49,26 @@ pub async fn post(
 
     // As Auth.js: the sign_in callback is asked before a link is sent, so a refused address
     // never gets one (it is asked again when the link is used).
-    let user = auth
-        .db()
-        .get_user_by_email(&email)
-        .await?
-        .unwrap_or_else(|| User {
-            id: 0,
-            name: None,
-            email: Some(email.clone()),
-            email_verified: None,
-            image: None,
-            role: None,
-        });
+    let existing = auth.db().get_user_by_email(&email).await?;
     let account = Account {
         provider: provider.id.clone(),
         kind: "email".into(),
         provider_account_id: email.clone(),
         ..Account::default()
     };
-    let decision = auth
-        .config()
-        .callbacks
-        .sign_in(SignInParams {
-            user: &user,
-            account: Some(&account),
-            profile: None,
-            verification_request: true,
-        })
-        .await;
-    match decision {
-        SignInDecision::Allow => {}
-        SignInDecision::Deny => return Err(AuthError::AccessDenied),
-        SignInDecision::RedirectTo(url) => {
-            return Ok(Reply::new(Redirect(redirect::resolve(
-                auth,
-                req,
-                Some(&url),
-            ))))
-        }
+    let params = SignInParams {
+        user: SignInUser::VerificationRequest {
+            email: &email,
+            existing: existing.as_ref(),
+        },
+        account: Some(&account),
+        profile: None,
+    };
+    if let Some(elsewhere) = finish::ask_sign_in(auth, req, params).await? {
+        return Ok(elsewhere);
     }
 
-    let callback = redirect::resolve(
-        auth,
-        req,
-        requested_callback_url(auth, req, form).as_deref(),
-    );
+    let callback = redirect::resolve(auth, req, requested_callback_url(form).as_deref());
     // On this site: as a path, resolved again when the link comes back, so that nothing in the
     // link comes from this request's Host header. A listed client's URL stays whole.
     let callback = redirect::strip_origin(&callback, &req.origin)

@@ -17,10 +17,10 @@ use crate::auth::form::FormFields;
 
 use crate::auth::ssr::{
     auth::Auth,
-    callbacks::Account,
+    callbacks::{Account, SignInKind},
     error::AuthError,
     flows::finish::{self, SignedIn},
-    providers::credentials::normalize_email,
+    providers::{credentials::normalize_email, EmailProvider},
     reply::{Redirect, Reply},
     request::AuthRequest,
     session,
@@ -32,11 +32,11 @@ use super::token_hash;
 ///
 /// # Errors
 /// [`AuthError::Verification`]; database errors.
-#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id, user.id))]
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider.id, user.id))]
 pub async fn callback(
     auth: &Auth,
     req: &AuthRequest,
-    provider_id: &str,
+    provider: &EmailProvider,
     params: &FormFields,
 ) -> Result<Reply<Redirect>, AuthError> {
     let token = params
@@ -58,7 +58,7 @@ pub async fn callback(
     }
 
     let db = auth.db();
-    let (user, is_new_user) = match db.get_user_by_email(&email).await? {
+    let (user, kind) = match db.get_user_by_email(&email).await? {
         Some(user) if !user.email_is_verified() => {
             let same_person = session::current_user_id(auth, req).await? == Some(user.id);
             let updated = if same_person {
@@ -76,9 +76,9 @@ pub async fn callback(
                     .ok_or(AuthError::Verification("user vanished"))?,
             };
             auth.config().events.update_user(&updated).await;
-            (updated, false)
+            (updated, SignInKind::SignIn)
         }
-        Some(user) => (user, false),
+        Some(user) => (user, SignInKind::SignIn),
         None => {
             let new_user = NewUser {
                 email: Some(email.clone()),
@@ -95,12 +95,12 @@ pub async fn callback(
                 Err(e) => return Err(e.into()),
             };
             auth.config().events.create_user(&user).await;
-            (user, true)
+            (user, SignInKind::SignUp)
         }
     };
     tracing::Span::current().record("user.id", user.id);
     let account = Account {
-        provider: provider_id.to_owned(),
+        provider: provider.id.clone(),
         kind: "email".into(),
         provider_account_id: email,
         ..Account::default()
@@ -112,7 +112,7 @@ pub async fn callback(
             user,
             account,
             profile: None,
-            is_new_user,
+            kind,
         },
         params.get("callbackUrl"),
     )

@@ -35,15 +35,11 @@ use super::{
 pub async fn handle(
     auth: &Auth,
     req: &AuthRequest,
-    provider_id: &str,
+    provider: &OAuthProvider,
     params: &FormFields,
 ) -> (Result<Reply<Redirect>, AuthError>, Vec<String>) {
     if req.method == http::Method::POST {
-        let uses_form_post = auth
-            .provider(provider_id)
-            .and_then(|p| p.as_oauth())
-            .is_some_and(|p| p.quirks.form_post);
-        if !uses_form_post {
+        if !provider.quirks.form_post {
             return (
                 Err(AuthError::Checks(
                     "a POST callback for a provider that does not use form_post",
@@ -55,25 +51,20 @@ pub async fn handle(
         // cookie. Answer with a redirect to the same callback as a GET: a top-level navigation,
         // which does carry them.
         let query = params.encode();
-        let url = req.auth_url(auth.config(), &format!("/callback/{provider_id}?{query}"));
+        let url = req.auth_url(auth.config(), &format!("/callback/{}?{query}", provider.id));
         return (Ok(Reply::new(Redirect(url))), Vec::new());
     }
     let clear = checks::clear_all(auth, req);
-    (run(auth, req, provider_id, params).await, clear)
+    (run(auth, req, provider, params).await, clear)
 }
 
-#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id, user.id))]
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider.id, user.id))]
 async fn run(
     auth: &Auth,
     req: &AuthRequest,
-    provider_id: &str,
+    provider: &OAuthProvider,
     params: &FormFields,
 ) -> Result<Reply<Redirect>, AuthError> {
-    let provider = auth
-        .provider(provider_id)
-        .and_then(|p| p.as_oauth())
-        .ok_or(AuthError::UnknownProvider)?
-        .clone();
     if let Some(error) = params.get("error") {
         return Err(match error {
             "access_denied" => AuthError::ProviderDenied,
@@ -167,8 +158,7 @@ async fn run(
     apply_quirks(auth, &provider, &tokens, params, &mut profile).await?;
 
     let account = account_of(&provider, &profile, &tokens);
-    let (user, is_new_user) =
-        linking::resolve(auth, &provider, &profile, &account, state.link_to).await?;
+    let (user, kind) = linking::resolve(auth, &provider, &profile, &account, state.link_to).await?;
     tracing::Span::current().record("user.id", user.id);
     finish::complete(
         auth,
@@ -177,7 +167,7 @@ async fn run(
             user,
             account,
             profile: Some(raw_profile),
-            is_new_user,
+            kind,
         },
         state.callback_url.as_deref(),
     )

@@ -18,7 +18,7 @@ use auth_core::adapter::{AccountTokens, AdapterError, NewUser, User};
 
 use crate::auth::ssr::{
     auth::Auth,
-    callbacks::Account,
+    callbacks::{Account, SignInKind},
     error::AuthError,
     providers::{credentials::normalize_email, OAuthProvider, Profile},
     session,
@@ -35,7 +35,7 @@ pub async fn resolve(
     profile: &Profile,
     account: &Account,
     link_to: Option<i32>,
-) -> Result<(User, bool), AuthError> {
+) -> Result<(User, SignInKind), AuthError> {
     let db = auth.db();
     let owner = db
         .get_user_by_account(&account.provider, &account.provider_account_id)
@@ -43,17 +43,17 @@ pub async fn resolve(
     match (link_to, owner) {
         (Some(me), Some(owner)) if owner.id == me => {
             store_tokens(auth, account).await?;
-            Ok((owner, false))
+            Ok((owner, SignInKind::SignIn))
         }
         (Some(_), Some(_)) => Err(AuthError::AccountNotLinked),
         (Some(me), None) => {
             let user = db.get_user(me).await?.ok_or(AuthError::SessionRequired)?;
             link(auth, &user, account).await?;
-            Ok((user, false))
+            Ok((user, SignInKind::SignIn))
         }
         (None, Some(owner)) => {
             store_tokens(auth, account).await?;
-            Ok((owner, false))
+            Ok((owner, SignInKind::SignIn))
         }
         (None, None) => sign_in_new_account(auth, provider, profile, account).await,
     }
@@ -65,7 +65,7 @@ async fn sign_in_new_account(
     provider: &OAuthProvider,
     profile: &Profile,
     account: &Account,
-) -> Result<(User, bool), AuthError> {
+) -> Result<(User, SignInKind), AuthError> {
     let db = auth.db();
     // Only a verified address is the user's address.
     let email = profile
@@ -88,13 +88,13 @@ async fn sign_in_new_account(
                     .ok_or(AuthError::AccountNotLinked)?;
                 auth.config().events.update_user(&user).await;
                 link(auth, &user, account).await?;
-                return Ok((user, false));
+                return Ok((user, SignInKind::SignIn));
             }
             if !provider.allow_dangerous_email_account_linking {
                 return Err(AuthError::AccountNotLinked);
             }
             link(auth, &existing, account).await?;
-            return Ok((existing, false));
+            return Ok((existing, SignInKind::SignIn));
         }
     }
     let new_user = NewUser {
@@ -108,7 +108,7 @@ async fn sign_in_new_account(
             let events = &auth.config().events;
             events.create_user(&user).await;
             events.link_account(&user, account).await;
-            Ok((user, true))
+            Ok((user, SignInKind::SignUp))
         }
         // Lost a race: the same address registered meanwhile, or the same account.
         Err(AdapterError::Conflict) => {
@@ -116,7 +116,7 @@ async fn sign_in_new_account(
                 .get_user_by_account(&account.provider, &account.provider_account_id)
                 .await?
             {
-                Some(owner) => Ok((owner, false)),
+                Some(owner) => Ok((owner, SignInKind::SignIn)),
                 None => Err(AuthError::AccountNotLinked),
             }
         }

@@ -5,18 +5,14 @@
 
 use oauth2::PkceCodeChallenge;
 
-use crate::auth::form::FormFields;
-
 use crate::auth::ssr::{
     auth::Auth,
     csrf,
     error::AuthError,
-    flows::finish::requested_callback_url,
     providers::{OAuthKind, OAuthProvider},
     redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
-    session,
 };
 
 use super::checks::{self, Check, Flow};
@@ -50,53 +46,35 @@ const RESERVED: [&str; 9] = [
     "scope",
 ];
 
-/// `POST /signin/<id>`: checks CSRF, then starts the flow. A signed-in user who posts here
-/// links the provider's account to themselves (the intent is sealed in the state); nothing
-/// else ever links an account to a session.
-///
-/// # Errors
-/// [`AuthError::Csrf`], [`AuthError::UnknownProvider`], [`AuthError::OAuthSignin`].
-pub async fn post(
-    auth: &Auth,
-    req: &AuthRequest,
-    provider_id: &str,
-    form: &FormFields,
-    authorization_params: &[(String, String)],
-) -> Result<Reply<Redirect>, AuthError> {
-    csrf::verify(auth, req, form.get("csrfToken"))?;
-    let callback_url = requested_callback_url(auth, req, form);
-    let link_to = session::current_user_id(auth, req).await?;
-    start(
-        auth,
-        req,
-        provider_id,
-        callback_url.as_deref(),
-        authorization_params,
-        link_to,
-    )
-    .await
+/// What a flow is started with.
+#[derive(Debug, Clone, Copy)]
+pub struct Start<'a> {
+    /// Where to go after signing in (validated here).
+    pub callback_url: Option<&'a str>,
+    /// The caller's authorization parameters (filtered by [`CALLER_PARAMS`]).
+    pub authorization_params: &'a [(String, String)],
+    /// The signed-in user a CSRF-checked POST started the flow for, to link the account to
+    /// (`None`: a plain sign-in, as every `GET /signin/<id>` is).
+    pub link_to: Option<i32>,
 }
 
-/// Builds the authorization URL and the check cookies; `link_to` is the signed-in user a
-/// CSRF-checked POST started the flow for (`None`: a plain sign-in, as every
-/// `GET /signin/<id>` is).
+/// Builds the authorization URL and the check cookies (the dispatcher has found the provider
+/// and, for a POST, checked CSRF).
 ///
 /// # Errors
-/// [`AuthError::UnknownProvider`], [`AuthError::OAuthSignin`].
-#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider_id))]
+/// [`AuthError::OAuthSignin`].
+#[tracing::instrument(level = "debug", skip_all, fields(provider = %provider.id))]
 pub async fn start(
     auth: &Auth,
     req: &AuthRequest,
-    provider_id: &str,
-    callback_url: Option<&str>,
-    authorization_params: &[(String, String)],
-    link_to: Option<i32>,
+    provider: &OAuthProvider,
+    flow: Start<'_>,
 ) -> Result<Reply<Redirect>, AuthError> {
-    let provider = auth
-        .provider(provider_id)
-        .and_then(|p| p.as_oauth())
-        .ok_or(AuthError::UnknownProvider)?
-        .clone();
+    let Start {
+        callback_url,
+        authorization_params,
+        link_to,
+    } = flow;
     let endpoints = auth
         .provider_client()
         .endpoints(&provider)
