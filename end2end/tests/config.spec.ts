@@ -1,4 +1,4 @@
-// The starter's configuration in use (server/src/hooks.rs): a role put in the token by the jwt
+// The starter's configuration in use (app/src/pages/hooks.rs): a role put in the token by the jwt
 // callback and exposed by the session callback, a page only that role may see (the authorized
 // callback), and a custom sign-in page built from the built-in one's parts. With JavaScript on
 // and off.

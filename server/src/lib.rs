@@ -36,7 +36,6 @@ use tower_sessions::SessionManagerLayer;
 #[cfg(feature = "embed-site")]
 mod assets;
 pub mod cli;
-pub mod hooks;
 pub mod serve;
 
 /// Request bodies above this size are refused with 413 (auth forms are tiny).

@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 use app::auth::ssr::{AuthConfig, Provider};
+use app::pages::hooks::{StarterCallbacks, StarterEvents};
 use leptos::config::get_configuration;
-use server::hooks::{StarterCallbacks, StarterEvents};
 use tracing_subscriber::EnvFilter;
 
 /// The embedded default: a SQLite file created on first run.
@@ -39,7 +39,9 @@ async fn main() -> anyhow::Result<()> {
     // AUTH_DEBUG turns on the auth flows' debug logs (which provider, which check failed; never
     // a secret, token or password) unless RUST_LOG says otherwise.
     let auth_debug = std::env::var("AUTH_DEBUG")
-        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"));
+        .ok()
+        .and_then(|v| app::auth::ssr::providers::env::flag(&v))
+        == Some(true);
     let default_filter = if auth_debug {
         "info,sqlx=warn,app::auth=debug,auth_core=debug"
     } else {

@@ -1,6 +1,6 @@
 //! The Auth.js configuration surface: callbacks where Auth.js calls them, events, custom pages,
 //! `new_user`, the session update (`POST /session`), `jwt.max_age`, cookie name overrides,
-//! `generate_session_token`, the theme, and the starter's own hooks (`server/src/hooks.rs`).
+//! `generate_session_token`, the theme, and the starter's own hooks (`app/src/pages/hooks.rs`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -19,11 +19,11 @@ use app::auth::{
     types::ColorScheme,
     Session,
 };
+use app::pages::hooks::{StarterCallbacks, StarterEvents};
 use async_trait::async_trait;
 use common::{config, Backend, Client, TestApp, ORIGIN};
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
-use server::hooks::{StarterCallbacks, StarterEvents};
 
 type Log = Arc<Mutex<Vec<String>>>;
 

@@ -405,7 +405,7 @@ async fn a_refused_address_gets_no_link() {
     let smtp = SmtpServer::start(None).await;
     let app = TestApp::with(
         &Backend::Sqlite,
-        with_email(&smtp.url(), |p| p).callbacks(server::hooks::StarterCallbacks {
+        with_email(&smtp.url(), |p| p).callbacks(app::pages::hooks::StarterCallbacks {
             denied_domains: vec!["blocked.example".into()],
             ..Default::default()
         }),

@@ -6,9 +6,9 @@
 
 mod common;
 
+use app::pages::hooks::StarterCallbacks;
 use common::{config, Backend, TestApp};
 use http::StatusCode;
-use server::hooks::StarterCallbacks;
 
 const PASSWORD: &str = "correct horse battery";
 

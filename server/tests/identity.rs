@@ -11,6 +11,7 @@ use app::auth::ssr::{
     providers::{EmailProvider, OAuthProvider},
     AuthConfigBuilder, Provider,
 };
+use app::pages::hooks::{StarterCallbacks, StarterEvents};
 use common::{
     config,
     oidc::{authorize, OidcProvider, OIDC_CLIENT},
@@ -18,10 +19,7 @@ use common::{
     Backend, Client, Res, TestApp, ORIGIN,
 };
 use http::StatusCode;
-use server::{
-    cli,
-    hooks::{StarterCallbacks, StarterEvents},
-};
+use server::cli;
 
 const PASSWORD: &str = "correct horse battery";
 

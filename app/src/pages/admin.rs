@@ -1,7 +1,7 @@
 //! `/admin`: only for users with the `admin` role.
 //!
 //! The role is put in the token by the server's `jwt` callback and exposed by its `session`
-//! callback (`server/src/hooks.rs`). The server's `authorized` callback refuses the page to
+//! callback (`app/src/pages/hooks.rs`). The server's `authorized` callback refuses the page to
 //! everyone else before it renders (a 403, or sign-in when signed out); `<Protected allow>`
 //! does the same for navigation inside the hydrated app.
 

@@ -4,6 +4,8 @@ pub mod account;
 pub mod admin;
 mod client_api;
 mod home;
+#[cfg(feature = "ssr")]
+pub mod hooks;
 mod login;
 mod nav;
 mod not_found;

@@ -5,6 +5,7 @@ use super::{
     error::AdapterError,
     model::{Account, NewUser, User},
     pool::{on_pool, Backend, Db},
+    users::insert_user,
 };
 
 /// A row of `accounts` (the provider tokens are secrets: never log them).
@@ -120,22 +121,10 @@ impl Db {
         user: &NewUser,
         account: &Account,
     ) -> Result<(User, AccountRow), AdapterError> {
-        let insert_user = format!(
-            r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4)
-            RETURNING {}"#,
-            super::users::COLUMNS
-        );
         let insert_account = insert_account_sql();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query_as::<_, User>(&insert_user)
-                .bind(&user.name)
-                .bind(&user.email)
-                .bind(user.email_verified)
-                .bind(&user.image)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(AdapterError::from_insert)?;
+            let row = insert_user!(&mut *tx, user)?;
             let account_row = bind_account!(&insert_account, row.id, account)
                 .fetch_one(&mut *tx)
                 .await

@@ -18,23 +18,36 @@ pub(crate) const COLUMNS: &str = r#"id, name, email, "emailVerified", image, rol
 /// The same, qualified with the alias `u` (for joins).
 pub(crate) const U_COLUMNS: &str = r#"u.id, u.name, u.email, u."emailVerified", u.image, u.role"#;
 
+/// The one users INSERT: a [`NewUser`] in, the row back as a [`User`].
+pub(crate) fn insert_user_sql() -> String {
+    format!(
+        r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
+    )
+}
+
+/// Runs [`insert_user_sql`] for `$user` on `$executor` (a pool or a transaction), mapping a
+/// taken address to [`AdapterError::Conflict`].
+macro_rules! insert_user {
+    ($executor:expr, $user:expr) => {
+        sqlx::query_as::<_, User>(&$crate::adapter::users::insert_user_sql())
+            .bind(&$user.name)
+            .bind(&$user.email)
+            .bind($user.email_verified)
+            .bind(&$user.image)
+            .fetch_one($executor)
+            .await
+            .map_err(AdapterError::from_insert)
+    };
+}
+pub(crate) use insert_user;
+
 impl Db {
     /// Creates a user.
     ///
     /// # Errors
     /// [`AdapterError::Conflict`] if the email is taken.
     pub async fn create_user(&self, user: &NewUser) -> Result<User, AdapterError> {
-        let sql = format!(
-            r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
-        );
-        on_pool!(self, |pool| sqlx::query_as::<_, User>(&sql)
-            .bind(&user.name)
-            .bind(&user.email)
-            .bind(user.email_verified)
-            .bind(&user.image)
-            .fetch_one(pool)
-            .await)
-        .map_err(AdapterError::from_insert)
+        on_pool!(self, |pool| insert_user!(pool, user))
     }
 
     /// Creates a user and their password hash in one transaction: both or neither.
@@ -46,21 +59,11 @@ impl Db {
         user: &NewUser,
         password_hash: &str,
     ) -> Result<User, AdapterError> {
-        let insert_user = format!(
-            r#"INSERT INTO users (name, email, "emailVerified", image) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
-        );
         let insert_password = r#"INSERT INTO user_passwords ("userId", password_hash, updated_at) VALUES ($1, $2, $3)"#;
         let now = OffsetDateTime::now_utc();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let row = sqlx::query_as::<_, User>(&insert_user)
-                .bind(&user.name)
-                .bind(&user.email)
-                .bind(user.email_verified)
-                .bind(&user.image)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(AdapterError::from_insert)?;
+            let row = insert_user!(&mut *tx, user)?;
             sqlx::query(insert_password)
                 .bind(row.id)
                 .bind(password_hash)

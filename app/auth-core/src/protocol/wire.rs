@@ -405,12 +405,26 @@ impl AuthErrorCode {
     }
 
     /// The HTTP status of the built-in error page for this code (as Auth.js).
+    #[must_use]
     pub fn status(self) -> u16 {
         match self {
             Self::Configuration => 500,
             Self::AccessDenied | Self::Verification => 403,
             Self::Unavailable => 503,
             _ => 200,
+        }
+    }
+
+    /// The HTTP status of a JSON answer that carries this code (a server function or API route
+    /// that failed): the error page's table is for people, this one for programs.
+    #[must_use]
+    pub fn api_status(self) -> u16 {
+        match self {
+            Self::Configuration => 500,
+            Self::MissingCsrf | Self::AccessDenied => 403,
+            Self::SessionRequired => 401,
+            Self::Unavailable => 503,
+            _ => 400,
         }
     }
 }

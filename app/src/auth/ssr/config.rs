@@ -12,7 +12,7 @@ use super::{
     callbacks::{Callbacks, DefaultCallbacks},
     error::ConfigError,
     events::{Events, NoEvents},
-    providers::{EmailProvider, Provider},
+    providers::{env::parse_flag, EmailProvider, Provider},
 };
 use crate::auth::types::ColorScheme;
 pub use auth_core::protocol::password::HashLimits;
@@ -379,6 +379,33 @@ impl AuthConfig {
         &self.base_path
     }
 
+    /// The sign-in page: `pages.sign_in`, else the built-in one under the base path.
+    #[must_use]
+    pub fn sign_in_page(&self) -> std::borrow::Cow<'_, str> {
+        self.pages
+            .sign_in
+            .as_deref()
+            .map_or_else(|| format!("{}/signin", self.base_path).into(), Into::into)
+    }
+
+    /// The error page: `pages.error`, else the built-in one under the base path.
+    #[must_use]
+    pub fn error_page(&self) -> std::borrow::Cow<'_, str> {
+        self.pages
+            .error
+            .as_deref()
+            .map_or_else(|| format!("{}/error", self.base_path).into(), Into::into)
+    }
+
+    /// The sign-in page with a `callbackUrl` back to `here` (a page that needs a session).
+    #[must_use]
+    pub fn sign_in_url(&self, here: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("callbackUrl", here)
+            .finish();
+        format!("{}?{query}", self.sign_in_page())
+    }
+
     /// The session options.
     pub fn session(&self) -> &SessionOptions {
         &self.session
@@ -565,10 +592,10 @@ impl AuthConfigBuilder {
             })?;
         }
         if let Some(value) = non_empty("AUTH_TRUST_HOST") {
-            builder.trust_host = Some(parse_bool("AUTH_TRUST_HOST", &value)?);
+            builder.trust_host = Some(parse_flag("AUTH_TRUST_HOST", &value)?);
         }
         if let Some(value) = non_empty("AUTH_DEBUG") {
-            builder.debug = parse_bool("AUTH_DEBUG", &value)?;
+            builder.debug = parse_flag("AUTH_DEBUG", &value)?;
         }
         if let Some(value) = non_empty("AUTH_SESSION_STRATEGY") {
             builder.session.strategy = match value.as_str() {
@@ -1064,17 +1091,6 @@ fn parse_number(variable: &'static str, value: &str) -> Result<u32, ConfigError>
             variable,
             reason: "expected a positive whole number".into(),
         })
-}
-
-fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" => Ok(true),
-        "0" | "false" | "no" => Ok(false),
-        _ => Err(ConfigError::Invalid {
-            variable,
-            reason: "expected true or false".into(),
-        }),
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use http::{header, request::Parts, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use crate::auth::types::{AuthErrorCode, AuthFnError, AuthRedirect, PageAuth, Session};
+use crate::auth::types::{AuthFnError, AuthRedirect, PageAuth, Session};
 
 use super::{
     auth::Auth,
@@ -142,13 +142,8 @@ impl From<AuthError> for AuthFnError {
     fn from(error: AuthError) -> Self {
         error.log();
         if let Some(response) = use_context::<ResponseOptions>() {
-            let status = match error.code() {
-                AuthErrorCode::Configuration => StatusCode::INTERNAL_SERVER_ERROR,
-                AuthErrorCode::MissingCsrf | AuthErrorCode::AccessDenied => StatusCode::FORBIDDEN,
-                AuthErrorCode::SessionRequired => StatusCode::UNAUTHORIZED,
-                AuthErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::BAD_REQUEST,
-            };
+            let status = StatusCode::from_u16(error.code().api_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             response.set_status(status);
         }
         AuthFnError::Auth(error.code())

@@ -17,6 +17,14 @@ use super::{auth::Auth, request::AuthRequest, session};
 #[derive(Debug, Clone)]
 pub struct ClientAuth(pub Auth);
 
+/// The instance for this request: what every extractor here starts from.
+fn auth_for<S>(parts: &Parts, state: &S) -> Auth
+where
+    Auth: FromRef<S>,
+{
+    Auth::from_ref(state).into_for_parts(parts)
+}
+
 impl<S> FromRequestParts<S> for ClientAuth
 where
     Auth: FromRef<S>,
@@ -25,7 +33,7 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(Auth::from_ref(state).into_for_parts(parts)))
+        Ok(Self(auth_for(parts, state)))
     }
 }
 
@@ -37,8 +45,7 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Auth::from_ref(state);
-        Ok(Self::from_parts(auth.for_parts(parts).config(), parts))
+        Ok(Self::from_parts(auth_for(parts, state).config(), parts))
     }
 }
 
@@ -73,7 +80,7 @@ where
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Auth::from_ref(state).into_for_parts(parts);
+        let auth = auth_for(parts, state);
         Ok(Self(resolve(parts, &auth).await))
     }
 }
@@ -107,7 +114,7 @@ where
     type Rejection = SessionRequired;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Auth::from_ref(state).into_for_parts(parts);
+        let auth = auth_for(parts, state);
         if let Some(session) = resolve(parts, &auth).await {
             return Ok(Self(session));
         }
@@ -116,17 +123,8 @@ where
             .path_and_query()
             .map_or("/", |pq| pq.as_str())
             .to_owned();
-        let sign_in = auth
-            .config()
-            .pages
-            .sign_in
-            .clone()
-            .unwrap_or_else(|| format!("{}/signin", auth.config().base_path));
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("callbackUrl", &callback)
-            .finish();
         Err(SessionRequired {
-            sign_in_url: format!("{sign_in}?{query}"),
+            sign_in_url: auth.config().sign_in_url(&callback),
             wants_html: parts
                 .headers
                 .get(header::ACCEPT)

@@ -1,24 +1,24 @@
-//! The server half of auth: compiled with the `ssr` feature only, one file per concern.
+//! The server half of auth: compiled with the `ssr` feature only, in layers that import only
+//! downward (DESIGN.md section 2; `app/auth-core/tests/layers.rs` checks it on every test run).
+//! Layers 1 and 2 (protocol, adapter) are in the `auth-core` crate; the rest is here:
 //!
-//! | file | Auth.js piece |
-//! |---|---|
-//! | `config.rs` | `NextAuthConfig`, `AUTH_*` variables |
-//! | `auth.rs` | the configured instance, `auth()` |
-//! | `request.rs`, `reply.rs` | what a core operation reads and returns |
-//! | `csrf.rs` | the double-submit CSRF token |
-//! | `session.rs` | `GET /session`, session creation and deletion, sign-out-everywhere |
-//! | `revocation.rs` | the cache that keeps sign-out-everywhere off the hot path |
-//! | `redirect.rs` | the `redirect` callback and error-page URLs |
-//! | `providers/` | provider settings and presets (data), the starter's `authorize` |
-//! | `flows/` | one folder per flow: credentials, OAuth, email; the dispatcher, the finisher, sign-out, linked accounts |
-//! | `callbacks.rs`, `events.rs` | `callbacks`, `events` |
-//! | `page.rs` | SSR: the session in the first HTML, the `authorized` guard |
-//! | `cors.rs` | CORS for listed client origins (multi-client) |
-//! | `path.rs` | one spelling per path: variants redirect before routing |
-//! | `security_headers.rs` | anti-framing, nosniff, referrer, HSTS, no-store on every page |
-//! | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
-//! | `extract.rs` | axum extractors |
-//! | `housekeeping.rs` | the periodic purge of expired rows |
+//! | layer | module | Auth.js piece |
+//! |---|---|---|
+//! | 3 configuration | `config.rs`, `error.rs` | `NextAuthConfig`, `AUTH_*` variables |
+//! | | `providers/` | provider settings and presets (data only) |
+//! | | `callbacks.rs`, `events.rs` | `callbacks`, `events` (traits over the model types) |
+//! | | `request.rs` | what a core operation reads: the request, its site |
+//! | services | `services/` | the provider's HTTP client, the mailer, refresh locks |
+//! | 4 instance | `auth.rs` | the configured instance, `auth()` |
+//! | | `reply.rs` | what a core operation returns |
+//! | | `csrf.rs`, `redirect.rs` | the double-submit token; the `redirect` callback, error URLs |
+//! | | `rate_limit.rs`, `revocation.rs` | limits; the cache that keeps sign-out-everywhere cheap |
+//! | 5 session | `session/` | `GET /session`, create, update, destroy; provider tokens |
+//! | 6 flows | `flows/` | `dispatch.rs` (provider and CSRF once), `finish.rs` (where every flow ends), `credentials/`, `oauth/`, `email/`, `sign_out.rs`, `linked_accounts.rs` |
+//! | 7 doors | `context.rs`, `routes.rs` | the two doors: server functions and axum handlers |
+//! | | `extract.rs`, `page.rs` | axum extractors; the session in the first HTML, `authorized` |
+//! | | `cors.rs`, `path.rs`, `security_headers.rs` | per-client CORS, one spelling per path, headers on every page |
+//! | | `housekeeping.rs` | the periodic purge of expired rows |
 
 // Protocol pieces now in the core crate, under their old names here.
 pub use auth_core::protocol::{client_ip, cookies, dates, jwt, password, secret};

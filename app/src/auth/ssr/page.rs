@@ -90,20 +90,6 @@ fn custom_page(auth: &Auth, uri: &http::Uri) -> Option<String> {
     })
 }
 
-/// The sign-in page (custom or built-in) with a `callbackUrl` back to `here`.
-fn sign_in_url(auth: &Auth, here: &str) -> String {
-    let page = auth
-        .config()
-        .pages
-        .sign_in
-        .clone()
-        .unwrap_or_else(|| format!("{}/signin", auth.config().base_path()));
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("callbackUrl", here)
-        .finish();
-    format!("{page}?{query}")
-}
-
 /// A plain 403 page for a signed-in visitor the `authorized` callback refused. Nothing of the
 /// page they asked for is rendered.
 fn forbidden_page() -> Response {
@@ -173,7 +159,7 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
                     .uri
                     .path_and_query()
                     .map_or("/", http::uri::PathAndQuery::as_str);
-                let target = sign_in_url(&auth, here);
+                let target = auth.config().sign_in_url(here);
                 found(&target)
             }
             Some(_) => forbidden_page(),

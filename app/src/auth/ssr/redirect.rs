@@ -48,16 +48,9 @@ pub fn to_error_page(
     callback_url: Option<&str>,
 ) -> Redirect {
     error.log();
-    let pages = &auth.config().pages;
     let page = match error.page() {
-        ErrorPage::SignIn => pages
-            .sign_in
-            .clone()
-            .unwrap_or_else(|| format!("{}/signin", auth.config().base_path)),
-        ErrorPage::Error => pages
-            .error
-            .clone()
-            .unwrap_or_else(|| format!("{}/error", auth.config().base_path)),
+        ErrorPage::SignIn => auth.config().sign_in_page(),
+        ErrorPage::Error => auth.config().error_page(),
     };
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("error", error.code().as_str());

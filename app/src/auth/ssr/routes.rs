@@ -230,7 +230,8 @@ fn session_response(
         Err(error) => {
             error.log();
             let code = error.code();
-            let status = StatusCode::from_u16(code.status())
+            // Reading a session fails only on the server's side (a client's mistake is `null`).
+            let status = StatusCode::from_u16(code.api_status())
                 .ok()
                 .filter(StatusCode::is_server_error)
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

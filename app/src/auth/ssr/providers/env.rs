@@ -258,16 +258,35 @@ fn http_url(name: &'static str, value: String) -> Result<String, ConfigError> {
     }
 }
 
+/// How every true/false variable is spelled: `1`, `true`, `yes` or `0`, `false`, `no`, in any
+/// case, spaces around ignored; `None` for anything else.
+#[must_use]
+pub fn flag(value: &str) -> Option<bool> {
+    let value = value.trim();
+    let is = |word: &str| value.eq_ignore_ascii_case(word);
+    if is("1") || is("true") || is("yes") {
+        Some(true)
+    } else if is("0") || is("false") || is("no") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A true/false variable's value ([`flag`]), or an error that names the variable.
+///
+/// # Errors
+/// [`ConfigError::Invalid`] for anything [`flag`] does not read.
+pub fn parse_flag(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
+    flag(value).ok_or(ConfigError::Invalid {
+        variable,
+        reason: "expected true or false".into(),
+    })
+}
+
 /// An optional true/false variable (default false).
 fn boolean(get: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<bool, ConfigError> {
-    match get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
-        None | Some("0" | "false" | "no") => Ok(false),
-        Some("1" | "true" | "yes") => Ok(true),
-        Some(_) => Err(ConfigError::Invalid {
-            variable: name,
-            reason: "expected true or false".into(),
-        }),
-    }
+    get(name).map_or(Ok(false), |value| parse_flag(name, &value))
 }
 
 #[cfg(test)]
@@ -276,6 +295,20 @@ mod tests {
 
     use super::*;
     use crate::auth::ssr::providers::oauth::OAuthKind;
+
+    #[test]
+    fn flags_read_the_six_spellings_in_any_case_and_nothing_else() {
+        for yes in ["1", "true", "TRUE", " yes ", "Yes"] {
+            assert_eq!(flag(yes), Some(true), "{yes:?}");
+        }
+        for no in ["0", "false", "No", " NO"] {
+            assert_eq!(flag(no), Some(false), "{no:?}");
+        }
+        for neither in ["", "y", "on", "2", "truee"] {
+            assert_eq!(flag(neither), None, "{neither:?}");
+        }
+        assert!(parse_flag("AUTH_X", "maybe").is_err());
+    }
 
     fn providers(vars: &[(&str, &str)]) -> Result<Vec<OAuthProvider>, ConfigError> {
         let map: HashMap<String, String> = vars

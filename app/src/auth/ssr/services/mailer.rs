@@ -92,7 +92,9 @@ pub fn html(url: &str, host: &str, theme: &Theme) -> String {
     let brand = theme.brand_color.as_deref().unwrap_or("#346df1");
     let button_text = theme.button_text.as_deref().unwrap_or("#fff");
     let url = escape(url);
-    let host = escape(&host.replace('.', "&#8203;."));
+    // Escape first, then break the dots with zero-width spaces (so mail clients do not turn the
+    // host into a link): escaping after would show the `&#8203;` itself.
+    let host = escape(host).replace('.', "&#8203;.");
     let logo = theme
         .logo
         .as_deref()
@@ -118,19 +120,8 @@ pub fn html(url: &str, host: &str, theme: &Theme) -> String {
     )
 }
 
-fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
+fn escape(value: &str) -> std::borrow::Cow<'_, str> {
+    html_escape::encode_quoted_attribute(value)
 }
 
 #[cfg(test)]
@@ -147,6 +138,8 @@ mod tests {
         assert!(page.contains(r#"href="http://a/cb?token=1&amp;email=x%40y""#));
         assert!(page.contains(r##"bgcolor="#ff0000""##));
         assert!(!page.contains("<script"));
+        assert!(page.contains("<strong>a&#8203;.example</strong>"), "{page}");
+        assert!(html("u", "<b>.x", &theme).contains("&lt;b&gt;&#8203;.x"));
         assert!(text("http://a/cb", "a.example").contains("http://a/cb"));
         assert!(Mailer::new("ftp://nope", "a@b.c", Duration::from_secs(1)).is_err());
         assert!(Mailer::new(

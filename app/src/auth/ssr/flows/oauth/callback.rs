@@ -108,7 +108,7 @@ async fn run(
 
     let client = auth.provider_client();
     let endpoints = client
-        .endpoints(&provider)
+        .endpoints(provider)
         .await
         .map_err(AuthError::OAuthCallback)?;
     // RFC 9207: when the provider names itself, it must be the one we started with; when it
@@ -130,11 +130,11 @@ async fn run(
     }
     let tokens = client
         .exchange_code(
-            &provider,
+            provider,
             &endpoints,
             code,
             &verifier.value,
-            &redirect_uri(auth, req, &provider),
+            &redirect_uri(auth, req, provider),
             nonce.as_deref(),
         )
         .await
@@ -155,10 +155,10 @@ async fn run(
     let mut profile = (provider.profile)(&raw_profile).ok_or_else(|| {
         AuthError::OAuthCallback(ProviderError::Profile("the profile has no id".into()))
     })?;
-    apply_quirks(auth, &provider, &tokens, params, &mut profile).await?;
+    apply_quirks(auth, provider, &tokens, params, &mut profile).await?;
 
-    let account = account_of(&provider, &profile, &tokens);
-    let (user, kind) = linking::resolve(auth, &provider, &profile, &account, state.link_to).await?;
+    let account = account_of(provider, &profile, &tokens);
+    let (user, kind) = linking::resolve(auth, provider, &profile, &account, state.link_to).await?;
     tracing::Span::current().record("user.id", user.id);
     finish::complete(
         auth,

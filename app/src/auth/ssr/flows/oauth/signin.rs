@@ -77,7 +77,7 @@ pub async fn start(
     } = flow;
     let endpoints = auth
         .provider_client()
-        .endpoints(&provider)
+        .endpoints(provider)
         .await
         .map_err(AuthError::OAuthSignin)?;
     let callback = redirect::resolve(auth, req, callback_url);
@@ -93,12 +93,12 @@ pub async fn start(
         query
             .append_pair("response_type", "code")
             .append_pair("client_id", &provider.client_id)
-            .append_pair("redirect_uri", &redirect_uri(auth, req, &provider))
+            .append_pair("redirect_uri", &redirect_uri(auth, req, provider))
             .append_pair("state", &state)
             .append_pair("code_challenge", challenge.as_str())
             .append_pair("code_challenge_method", "S256");
         // `authorizationParams` may ask for other scopes, as in Auth.js.
-        let caller = caller_params(&provider, authorization_params);
+        let caller = caller_params(provider, authorization_params);
         let scope = caller
             .iter()
             .find(|(name, _)| *name == "scope")

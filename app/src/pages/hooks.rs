@@ -11,7 +11,7 @@
 //! - `authorized`: `/protected` and `/account` need a session, `/admin` the `admin` role.
 //! - events: one structured log line each (user ids, never addresses, tokens or secrets).
 
-use app::auth::{
+use crate::auth::{
     ssr::{
         adapter::User, Account, Callbacks, Events, JwtParams, JwtTrigger, SessionParams,
         SignInDecision, SignInKind, SignInParams, Token,
@@ -208,7 +208,7 @@ mod tests {
 
     fn session_with_role(role: Option<&str>) -> Session {
         let mut session = Session {
-            user: app::auth::User::default(),
+            user: crate::auth::User::default(),
             expires: String::new(),
             extra: serde_json::Map::new(),
         };
