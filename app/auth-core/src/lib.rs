@@ -9,8 +9,16 @@
 //! 2. [`adapter`] (feature `server`): the database (SQLite, PostgreSQL), returning the public
 //!    model types of [`adapter::model`] ([`adapter::User`], [`adapter::Account`]), never rows.
 //!
-//! The layers above them (configuration, instance, session, flows, doors) live in the `app`
-//! crate's `auth::ssr` for now and move here one at a time.
+//! 3. configuration: [`config`], [`error`], [`providers`] (data), [`callbacks`] and [`events`]
+//!    (traits over the model types), [`request`] (what a flow reads from a request); and
+//!    [`services`], what talks to the outside (providers' HTTP, SMTP).
+//! 4. instance: [`auth::Auth`], built from the layers below, with what needs it: [`csrf`],
+//!    [`redirect`], [`rate_limit`], [`revocation`], [`reply`].
+//! 5. [`session`]: read, update, create, destroy.
+//! 6. [`flows`]: one folder per flow, one dispatcher, one finisher.
+//!
+//! The doors (layer 7: the axum handlers and the Leptos server functions) are the `app` crate's
+//! `auth::ssr`, which re-exports these modules under their own names.
 //!
 //! With default features the crate holds only what the browser needs ([`protocol::names`],
 //! [`protocol::wire`], [`protocol::redirect`]) and compiles for wasm; the `server` feature adds
@@ -21,3 +29,34 @@
 #[cfg(feature = "server")]
 pub mod adapter;
 pub mod protocol;
+
+#[cfg(feature = "server")]
+pub mod auth;
+#[cfg(feature = "server")]
+pub mod callbacks;
+#[cfg(feature = "server")]
+pub mod config;
+#[cfg(feature = "server")]
+pub mod csrf;
+#[cfg(feature = "server")]
+pub mod error;
+#[cfg(feature = "server")]
+pub mod events;
+#[cfg(feature = "server")]
+pub mod flows;
+#[cfg(feature = "server")]
+pub mod providers;
+#[cfg(feature = "server")]
+pub mod rate_limit;
+#[cfg(feature = "server")]
+pub mod redirect;
+#[cfg(feature = "server")]
+pub mod reply;
+#[cfg(feature = "server")]
+pub mod request;
+#[cfg(feature = "server")]
+pub mod revocation;
+#[cfg(feature = "server")]
+pub mod services;
+#[cfg(feature = "server")]
+pub mod session;

@@ -13,10 +13,8 @@ use leptos::server_fn::{
     request::{ClientReq, Req},
     ContentType,
 };
-use serde::{Deserialize, Serialize};
 
-/// At most this many fields are read from a body; the rest are ignored.
-pub const MAX_FIELDS: usize = 64;
+pub use auth_core::protocol::form::{FormFields, MAX_FIELDS};
 
 /// Server-function input encoding of the auth POST routes (see the module docs).
 pub struct AuthForm;
@@ -29,111 +27,29 @@ impl Encoding for AuthForm {
     const METHOD: http::Method = http::Method::POST;
 }
 
-/// The fields of a form, in order. Duplicate names keep their first value.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormFields(Vec<(String, String)>);
-
-impl FormFields {
-    /// No fields.
-    pub fn new() -> Self {
-        Self::default()
+/// Reads a server-function request body; an unreadable body is an empty form.
+pub async fn read_request<E, R>(req: R) -> FormFields
+where
+    R: Req<E> + Send + 'static,
+    E: FromServerFnError + Send,
+{
+    let content_type = req.to_content_type().map(|ct| ct.into_owned());
+    match req.try_into_bytes().await {
+        Ok(body) => FormFields::parse(content_type.as_deref(), &body),
+        Err(_) => FormFields::default(),
     }
+}
 
-    /// Adds a field.
-    pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.0.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets `name` to `value`, replacing every earlier value of it.
-    pub fn set(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.0.retain(|(n, _)| n != name);
-        self.0.push((name.to_owned(), value.into()));
-        self
-    }
-
-    /// The first value of `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every field.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
-    }
-
-    /// URL-encodes the fields.
-    pub fn encode(&self) -> String {
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.0.iter())
-            .finish()
-    }
-
-    /// Parses a body as its content type says: JSON for `application/json`, URL-encoded for
-    /// `application/x-www-form-urlencoded`; any other body (`text/plain`, none, ...) has no
-    /// fields, so it is refused as `MissingCSRF` whatever it holds. Never fails.
-    pub fn parse(content_type: Option<&str>, body: &[u8]) -> Self {
-        let media_type = content_type
-            .and_then(|ct| ct.split(';').next())
-            .map(str::trim)
-            .unwrap_or_default();
-        if media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-            return Self::parse_urlencoded(body);
-        }
-        if media_type.eq_ignore_ascii_case("application/json") {
-            let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
-                return Self::default();
-            };
-            return Self(
-                map.into_iter()
-                    .take(MAX_FIELDS)
-                    .map(|(k, v)| match v {
-                        serde_json::Value::String(s) => (k, s),
-                        other => (k, other.to_string()),
-                    })
-                    .collect(),
-            );
-        }
-        Self::default()
-    }
-
-    /// Parses an `application/x-www-form-urlencoded` body. Never fails.
-    pub fn parse_urlencoded(body: &[u8]) -> Self {
-        Self(
-            url::form_urlencoded::parse(body)
-                .take(MAX_FIELDS)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    /// Reads a server-function request body; an unreadable body is an empty form.
-    pub async fn from_request<E, R>(req: R) -> Self
-    where
-        R: Req<E> + Send + 'static,
-        E: FromServerFnError + Send,
-    {
-        let content_type = req.to_content_type().map(|ct| ct.into_owned());
-        match req.try_into_bytes().await {
-            Ok(body) => Self::parse(content_type.as_deref(), &body),
-            Err(_) => Self::default(),
-        }
-    }
-
-    /// Builds the client request of a server function that takes a form.
-    ///
-    /// # Errors
-    /// The client's request-building error.
-    pub fn into_request<E, R>(self, path: &str, accepts: &str) -> Result<R, E>
-    where
-        R: ClientReq<E>,
-        E: FromServerFnError,
-    {
-        R::try_new_post(path, AuthForm::CONTENT_TYPE, accepts, self.encode())
-    }
+/// Builds the client request of a server function that takes a form.
+///
+/// # Errors
+/// The client's request-building error.
+pub fn build_request<E, R>(form: &FormFields, path: &str, accepts: &str) -> Result<R, E>
+where
+    R: ClientReq<E>,
+    E: FromServerFnError,
+{
+    R::try_new_post(path, AuthForm::CONTENT_TYPE, accepts, form.encode())
 }
 
 /// Implements the [`AuthForm`] input encoding for server-function argument structs that have a
@@ -146,7 +62,7 @@ macro_rules! auth_form_input {
             E: leptos::server_fn::error::FromServerFnError + Send,
         {
             async fn from_req(req: R) -> Result<Self, E> {
-                Ok(Self { form: $crate::auth::form::FormFields::from_request(req).await })
+                Ok(Self { form: $crate::auth::form::read_request(req).await })
             }
         }
 
@@ -156,7 +72,7 @@ macro_rules! auth_form_input {
             E: leptos::server_fn::error::FromServerFnError,
         {
             fn into_req(self, path: &str, accepts: &str) -> Result<R, E> {
-                self.form.into_request(path, accepts)
+                $crate::auth::form::build_request(&self.form, path, accepts)
             }
         }
     )+};

@@ -18,9 +18,12 @@
 //! | `email` | email-address normalisation |
 //! | `client_ip` | the client address behind trusted proxies |
 //!
+//! `form` (the Auth.js POST body, read leniently) also compiles everywhere.
+//!
 //! The first three compile everywhere (the browser's client uses them); the rest need the
 //! `server` feature.
 
+pub mod form;
 pub mod names;
 pub mod redirect;
 pub mod wire;

@@ -37,18 +37,6 @@ where
     }
 }
 
-impl<S> FromRequestParts<S> for AuthRequest
-where
-    Auth: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::from_parts(auth_for(parts, state).config(), parts))
-    }
-}
-
 /// The session, if there is one. Never rejects: a database failure is logged and reads as none.
 #[derive(Debug, Clone)]
 pub struct MaybeSession(pub Option<Session>);

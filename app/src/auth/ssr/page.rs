@@ -21,7 +21,13 @@ use crate::auth::types::{AuthErrorCode, FormEcho, PageAuth};
 
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-use super::{auth::Auth, csrf, request::AuthRequest, routes::append_cookies, session};
+use super::{
+    auth::Auth,
+    csrf,
+    request::{AuthRequest, Site},
+    routes::append_cookies,
+    session,
+};
 
 /// The key under which a refused form's values wait for the next page render.
 pub const FORM_ECHO_KEY: &str = "form_echo";
@@ -32,7 +38,7 @@ pub const FORM_ECHO_KEY: &str = "form_echo";
 pub fn flow_sessions(auth: &Auth, db: Db) -> SessionManagerLayer<FlowStore> {
     let secure = auth
         .config()
-        .use_secure_cookies
+        .use_secure_cookies()
         .unwrap_or_else(|| auth.config().site_origin().starts_with("https:"));
     SessionManagerLayer::new(FlowStore::new(db))
         .with_name(if secure {
@@ -75,7 +81,7 @@ fn found(location: &str) -> Response {
 
 /// The configured replacement of the built-in page at `uri`, with the query kept.
 fn custom_page(auth: &Auth, uri: &http::Uri) -> Option<String> {
-    let pages = &auth.config().pages;
+    let pages = auth.config().pages();
     let action = uri.path().strip_prefix(auth.config().base_path())?;
     let page = match action {
         "/signin" => pages.sign_in.as_ref(),
@@ -145,7 +151,7 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     // visitor goes to sign-in and comes back; signed in but refused, a 403.
     if !auth
         .config()
-        .callbacks
+        .callbacks()
         .authorized(session.as_ref(), parts.uri.path())
     {
         tracing::debug!(
@@ -175,8 +181,8 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     parts.extensions.insert(PageAuth {
         session,
         csrf_token: csrf.token,
-        sign_in_page: auth.config().pages.sign_in.clone(),
-        theme: auth.config().theme.clone(),
+        sign_in_page: auth.config().pages().sign_in.clone(),
+        theme: auth.config().theme().clone(),
     });
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
