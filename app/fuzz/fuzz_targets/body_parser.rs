@@ -6,7 +6,7 @@
 //! the same form; and for every non-JSON type `parse` is `parse_urlencoded`.
 #![no_main]
 
-use app::auth::form::{FormFields, MAX_FIELDS};
+use auth_core::protocol::form::{FormFields, MAX_FIELDS};
 use libfuzzer_sys::fuzz_target;
 
 const CONTENT_TYPES: [Option<&str>; 6] = [

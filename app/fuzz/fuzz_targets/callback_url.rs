@@ -1,19 +1,23 @@
-//! `callbackUrl` validation: `redirect::resolve` and the pages' `url::local_callback`.
+//! `callbackUrl` validation: `redirect::resolve` and the pages' `local_callback`.
 //!
 //! For any input (read as UTF-8, invalid bytes replaced) as the requested `callbackUrl` of a
 //! request to `http://127.0.0.1:3000`, with `spa=http://127.0.0.1:3300` as a listed client,
 //! `resolve` returns an absolute URL on one of those two origins and nothing else: no other
 //! host, scheme or port, no user info, no control character, no path a browser could read as
-//! protocol-relative; the path the sign-in page gets back from it (`local_path`) is local.
+//! protocol-relative; the path the sign-in page gets back from it (`strip_origin`) is local.
 //! `local_callback` and `to_local` return only a path that starts with a single `/` (not `//`
 //! or `/\`), holds no backslash or control character, and stays on the origin it is joined to.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use app::auth::{
-    ssr::{redirect, AuthConfig, AuthRequest, ClientOrigin, Db},
-    url::{local_callback, to_local},
+use auth_core::{
+    adapter::Db,
+    auth::Auth,
+    config::{AuthConfig, ClientOrigin},
+    protocol::redirect::{local_callback, strip_origin, to_local},
+    redirect,
+    request::AuthRequest,
 };
 use libfuzzer_sys::fuzz_target;
 use url::Url;
@@ -24,7 +28,7 @@ const CLIENT: &str = "http://127.0.0.1:3300";
 struct Fixture {
     // Keeps the database pool's tasks alive.
     _runtime: tokio::runtime::Runtime,
-    auth: app::auth::ssr::Auth,
+    auth: Auth,
     req: AuthRequest,
 }
 
@@ -47,7 +51,7 @@ fn fixture() -> &'static Fixture {
             .client_origin(ClientOrigin::parse(&format!("spa={CLIENT}")).expect("a client origin"))
             .build()
             .expect("a valid configuration");
-        let auth = app::auth::ssr::Auth::new(config, db).expect("an Auth instance");
+        let auth = Auth::new(config, db).expect("an Auth instance");
         let parts = http::Request::builder()
             .uri("/api/auth/signin")
             .header("host", "127.0.0.1:3000")
@@ -124,8 +128,8 @@ fuzz_target!(|data: &[u8]| {
     let resolved = redirect::resolve(&fixture.auth, &fixture.req, Some(&input));
     assert_on_site(&input, &resolved);
     // What the sign-in page is given back as its `callbackUrl` (redirect::to_error_page).
-    if let Some(path) = redirect::local_path(&resolved, ORIGIN) {
-        assert_local(&input, &path, false);
+    if let Some(path) = strip_origin(&resolved, ORIGIN) {
+        assert_local(&input, path, false);
     }
 
     if let Some(path) = local_callback(&input) {

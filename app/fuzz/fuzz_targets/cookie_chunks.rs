@@ -9,7 +9,7 @@
 //! reassembles exactly that value: stale chunks of an earlier value never leak into it.
 #![no_main]
 
-use app::auth::ssr::cookies::{set_chunked, Lifetime, RequestCookies, CHUNK_SIZE, MAX_CHUNKS};
+use auth_core::protocol::cookies::{set_chunked, Lifetime, RequestCookies, CHUNK_SIZE, MAX_CHUNKS};
 use http::{header::COOKIE, HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 

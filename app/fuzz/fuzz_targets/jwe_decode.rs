@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use app::auth::ssr::{jwt::KeySet, secret::Secret, Token};
+use auth_core::protocol::{claims::Token, jwt::KeySet, secret::Secret};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 

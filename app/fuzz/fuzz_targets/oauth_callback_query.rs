@@ -10,9 +10,14 @@
 
 use std::sync::OnceLock;
 
-use app::auth::{
-    form::FormFields,
-    ssr::{providers::OAuthProvider, signin, AuthConfig, AuthRequest, Db, Provider},
+use auth_core::{
+    adapter::Db,
+    auth::Auth,
+    config::AuthConfig,
+    flows::dispatch,
+    protocol::form::FormFields,
+    providers::{OAuthProvider, Provider},
+    request::AuthRequest,
 };
 use http::{header, HeaderValue};
 use libfuzzer_sys::fuzz_target;
@@ -21,7 +26,7 @@ const PROVIDERS: [&str; 2] = ["oauth", "oidc"];
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,
-    auth: app::auth::ssr::Auth,
+    auth: Auth,
 }
 
 fn fixture() -> &'static Fixture {
@@ -60,7 +65,7 @@ fn fixture() -> &'static Fixture {
             .allow_ephemeral_secret(false)
             .build()
             .expect("a valid configuration");
-        let auth = app::auth::ssr::Auth::new(config, db).expect("an Auth instance");
+        let auth = Auth::new(config, db).expect("an Auth instance");
         drop(guard);
         Fixture { runtime, auth }
     })
@@ -85,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
         let (result, cookies) =
             fixture
                 .runtime
-                .block_on(signin::callback(&fixture.auth, &req, id, &params));
+                .block_on(dispatch::callback(&fixture.auth, &req, id, &params));
         if let Ok(reply) = result {
             panic!("{id}: a forged callback was accepted: {reply:?}");
         }

@@ -4,11 +4,10 @@
 //! security headers (anti-framing, nosniff, referrer policy, HSTS over https, no-store pages).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::pages::hooks::StarterCallbacks;
-use common::{config, Backend, TestApp};
 use http::StatusCode;
+
+use crate::common::{config, Backend, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 

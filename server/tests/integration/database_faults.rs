@@ -4,8 +4,6 @@
 //! recovers by itself when the database is back.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -13,8 +11,9 @@ use std::{
 };
 
 use app::auth::ssr::{Db, SessionOptions, SessionStrategy};
-use common::{config, process::free_port, TestApp};
 use http::StatusCode;
+
+use crate::common::{self, config, process::free_port, TestApp};
 
 /// A private PostgreSQL cluster.
 struct Cluster {

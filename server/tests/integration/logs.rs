@@ -3,13 +3,13 @@
 //! outside (a provider's `error`) cannot forge a log line.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use serde_json::Value;
 
-use common::{
+use crate::common::{
+    self,
     process::{csrf, register, ServerProcess},
     smtp::SmtpServer,
 };
-use serde_json::Value;
 
 const SECRET: &str = "logs-test-secret-0123456789abcdef-0123456789";
 const PASSWORD: &str = "correct horse battery";

@@ -3,8 +3,6 @@
 //! unlinking, token refresh, and every way a callback can go wrong.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
 use app::auth::ssr::{
@@ -13,12 +11,13 @@ use app::auth::ssr::{
     session::provider_tokens as tokens,
     AuthConfigBuilder, Provider,
 };
-use common::{
+use http::StatusCode;
+
+use crate::common::{
     config,
     oidc::{authorize, OidcProvider, OAUTH_CLIENT, OIDC_CLIENT},
     Backend, Client, Res, TestApp, ORIGIN,
 };
-use http::StatusCode;
 
 fn oidc(provider: &OidcProvider) -> OAuthProvider {
     OAuthProvider::oidc(

@@ -5,8 +5,6 @@
 //! password and secret lengths, link lifetimes, and configuration errors that fail closed.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::ssr::{
     adapter::AccountTokens,
     jwt::KeySet,
@@ -14,14 +12,15 @@ use app::auth::ssr::{
     secret::Secret,
     AuthConfig, ClientOrigin, Provider, SessionOptions,
 };
-use common::{
+use http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::{
     config,
     oidc::{authorize, OidcProvider, OIDC_CLIENT},
     smtp::SmtpServer,
     Backend, Client, Res, TestApp, SECRET,
 };
-use http::{Method, StatusCode};
-use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -2,11 +2,10 @@
 //! error redirects, CSRF and Origin checks, open redirects, rate limits and malformed bodies.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::ssr::config::RateLimits;
-use common::{config, Backend, TestApp};
 use http::{header, Method, StatusCode};
+
+use crate::common::{self, config, Backend, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -458,8 +458,8 @@ impl Client {
     }
 }
 
-/// Defines each listed `async fn name(backend: Backend)` as a test on SQLite and on PostgreSQL.
-#[macro_export]
+/// Defines each listed `async fn name(backend: Backend)` as a test on SQLite and on PostgreSQL
+/// (in scope in every test module: `main.rs` declares `common` first, with `#[macro_use]`).
 macro_rules! on_both_databases {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {

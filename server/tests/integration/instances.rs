@@ -3,10 +3,8 @@
 //! sessions work across both with the shared secret.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{
-    postgres,
+use crate::common::{
+    self, postgres,
     process::{csrf, register, session, ServerProcess},
     test_db, SECRET,
 };

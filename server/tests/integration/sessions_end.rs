@@ -3,8 +3,6 @@
 //! user can sign out everywhere, JWT sessions included.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -12,9 +10,10 @@ use std::{
 };
 
 use app::auth::ssr::{jwt::KeySet, secret::Secret, Callbacks, JwtParams, SessionOptions, Token};
-use common::{config, Backend, Client, TestApp, SECRET};
 use http::StatusCode;
 use serde_json::{json, Value};
+
+use crate::common::{config, Backend, Client, TestApp, SECRET};
 
 const PASSWORD: &str = "correct horse battery";
 

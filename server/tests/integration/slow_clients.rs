@@ -3,17 +3,16 @@
 //! answers `408` to a request whose body trickles in, and keeps at most `max_connections` open.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{net::SocketAddr, time::Duration};
 
-use common::TestApp;
 use server::serve::{serve, Limits};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
     sync::oneshot,
 };
+
+use crate::common::{self, TestApp};
 
 struct Running {
     addr: SocketAddr,

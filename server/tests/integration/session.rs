@@ -2,12 +2,11 @@
 //! checks (tampered, expired, foreign and garbage tokens; rotation; sliding expiry; chunking).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::ssr::{jwt::KeySet, secret::Secret};
-use common::{config, TestApp, SECRET};
 use http::{header, Method, StatusCode};
 use serde_json::json;
+
+use crate::common::{self, config, TestApp, SECRET};
 
 fn keys(secret: &str) -> KeySet {
     KeySet::derive(&[Secret::new(secret.to_owned())], "authjs.session-token")

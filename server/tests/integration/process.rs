@@ -2,12 +2,14 @@
 //! its health check, and its structured (JSON) logs never hold a secret, a token or a password.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::process::{csrf, register, session, ServerProcess};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{
+    self,
+    process::{csrf, register, session, ServerProcess},
+};
 
 const SECRET: &str = "process-test-secret-that-must-never-be-logged-0123";
 const PASSWORD: &str = "a password that must never be logged";

@@ -3,8 +3,6 @@
 //! `generate_session_token`, the theme, and the starter's own hooks (`app/src/pages/hooks.rs`).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{
     sync::{Arc, Mutex},
     time::Duration,
@@ -21,9 +19,10 @@ use app::auth::{
 };
 use app::pages::hooks::{StarterCallbacks, StarterEvents};
 use async_trait::async_trait;
-use common::{config, Backend, Client, TestApp, ORIGIN};
 use http::{Method, StatusCode};
 use serde_json::{json, Value};
+
+use crate::common::{self, config, Backend, Client, TestApp, ORIGIN};
 
 type Log = Arc<Mutex<Vec<String>>>;
 

@@ -4,8 +4,6 @@
 //! password hashing runs under a bound and refuses rather than queues; expired rows are purged.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
 use app::auth::ssr::{
@@ -13,7 +11,8 @@ use app::auth::ssr::{
     providers::{EmailProvider, SendLimits},
     HashLimits, Provider, RateLimits, TrustedProxies,
 };
-use common::{config, smtp::SmtpServer, Backend, Client, Res, TestApp};
+
+use crate::common::{self, config, smtp::SmtpServer, Backend, Client, Res, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -4,15 +4,14 @@
 //! client's configuration. The browser side is end2end/tests/multi-client.spec.ts.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::{
     ssr::{Callbacks, ClientOrigin, SessionParams},
     Session,
 };
 use async_trait::async_trait;
-use common::{config, Backend, Client, TestApp, ORIGIN};
 use http::{Method, StatusCode};
+
+use crate::common::{self, config, Backend, Client, TestApp, ORIGIN};
 
 const SPA: &str = "http://127.0.0.1:3300";
 

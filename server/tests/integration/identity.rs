@@ -5,21 +5,20 @@
 //! started; check cookies are bound to their browser and provider, `__Host-` over https.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::ssr::{
     providers::{EmailProvider, OAuthProvider},
     AuthConfigBuilder, Provider,
 };
 use app::pages::hooks::{StarterCallbacks, StarterEvents};
-use common::{
+use http::StatusCode;
+use server::cli;
+
+use crate::common::{
     config,
     oidc::{authorize, OidcProvider, OIDC_CLIENT},
     smtp::SmtpServer,
     Backend, Client, Res, TestApp, ORIGIN,
 };
-use http::StatusCode;
-use server::cli;
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -2,10 +2,9 @@
 //! pages have Auth.js's statuses, and query values are never echoed unchecked.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::TestApp;
 use http::StatusCode;
+
+use crate::common::TestApp;
 
 #[tokio::test]
 async fn the_first_html_already_knows_the_user() {

@@ -2,11 +2,10 @@
 //! or all the others (they stop working at once), and what JWT sessions offer instead.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::ssr::{SessionOptions, SessionStrategy};
-use common::{config, Backend, TestApp};
 use http::StatusCode;
+
+use crate::common::{config, Backend, TestApp};
 
 fn database_sessions() -> app::auth::ssr::AuthConfigBuilder {
     config().session(SessionOptions {

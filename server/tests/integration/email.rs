@@ -2,17 +2,16 @@
 //! message, single use, expiry, altered links, existing users, SMTP failures, limits.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::Duration;
 
 use app::auth::ssr::{
     providers::{EmailProvider, SendLimits},
     AuthConfigBuilder, Provider,
 };
-use common::{config, smtp::SmtpServer, Backend, Client, Res, TestApp, ORIGIN, SECRET};
 use http::StatusCode;
 use sha2::{Digest, Sha256};
+
+use crate::common::{config, smtp::SmtpServer, Backend, Client, Res, TestApp, ORIGIN, SECRET};
 
 fn with_email(smtp: &str, tune: impl FnOnce(EmailProvider) -> EmailProvider) -> AuthConfigBuilder {
     config().provider(Provider::email(tune(EmailProvider::new(

@@ -2,12 +2,11 @@
 //! JavaScript does, including per-IP limits keyed on the socket address.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::net::SocketAddr;
 
 use app::auth::ssr::config::RateLimits;
-use common::{config, http_client as client, Backend, TestApp};
+
+use crate::common::{config, http_client as client, Backend, TestApp};
 
 async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

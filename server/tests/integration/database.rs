@@ -2,15 +2,14 @@
 //! database session strategy.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use app::auth::ssr::{
     adapter::{AdapterError, NewUser},
     SessionOptions, SessionStrategy,
 };
-use common::{config, Backend, TestApp};
 use http::StatusCode;
 use time::{Duration, OffsetDateTime};
+
+use crate::common::{config, Backend, TestApp};
 
 async fn migrations_are_idempotent_and_users_are_unique(backend: Backend) {
     let app = TestApp::with(&backend, config()).await;

@@ -3,11 +3,9 @@
 //! Needs Node.js and the root `node_modules` (`scripts/setup` installs both).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::{path::PathBuf, process::Command};
 
-use common::{TestApp, SECRET};
+use crate::common::{TestApp, SECRET};
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../app/tests/fixtures/authjs.mjs")
