@@ -33,9 +33,9 @@ use leptos_axum::{
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 use tower_sessions::SessionManagerLayer;
 
-#[cfg(feature = "embed-site")]
 mod assets;
 pub mod cli;
+mod compression;
 pub mod serve;
 
 /// Request bodies above this size are refused with 413 (auth forms are tiny).
@@ -140,6 +140,7 @@ pub fn router(state: AppState) -> Router {
             app::auth::ssr::cors::middleware,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(compression::pages())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                 let route = request

@@ -11,6 +11,7 @@
 mod common;
 
 mod abuse;
+mod compression;
 mod config_hooks;
 mod credentials;
 mod database;

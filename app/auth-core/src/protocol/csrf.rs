@@ -64,7 +64,50 @@ pub fn cookie_token<'c>(secret: &str, cookie: &'c str) -> Option<&'c str> {
     bool::from(expected.as_bytes().ct_eq(hash_hex.as_bytes())).then_some(token)
 }
 
-/// Checks a form's `csrfToken` against the request's CSRF cookie value.
+/// The token as a page embeds it: a fresh random pad and the token XOR the pad, in hex (128
+/// characters). [`verify`] takes it as it takes the bare token.
+///
+/// # Security
+/// Pages are sent compressed, and a page that reflects what a visitor typed (a `callbackUrl`)
+/// next to a fixed secret leaks that secret through the compressed size (BREACH). Masked, the
+/// token's bytes differ in every response, so there is no fixed string to guess byte by byte.
+/// The bare token stays what `/api/auth/csrf` answers, as in Auth.js.
+pub fn mask(token: &str) -> String {
+    let Some(raw) = token_bytes(token) else {
+        return token.to_owned();
+    };
+    let pad = rand::random::<[u8; 32]>();
+    let mut masked = [0u8; 64];
+    masked[..32].copy_from_slice(&pad);
+    for (i, byte) in raw.iter().enumerate() {
+        masked[32 + i] = byte ^ pad[i];
+    }
+    hex::encode(masked)
+}
+
+/// The 32 bytes of a 64-character hex token.
+fn token_bytes(token: &str) -> Option<[u8; 32]> {
+    let mut raw = [0u8; 32];
+    hex::decode_to_slice(token, &mut raw).ok()?;
+    Some(raw)
+}
+
+/// A form's `csrfToken` as the bare token: itself, or unmasked when it is [`mask`]'s form.
+fn unmasked(form: &str) -> Option<String> {
+    if form.len() != 128 {
+        return Some(form.to_owned());
+    }
+    let mut masked = [0u8; 64];
+    hex::decode_to_slice(form, &mut masked).ok()?;
+    let mut raw = [0u8; 32];
+    for (i, byte) in raw.iter_mut().enumerate() {
+        *byte = masked[i] ^ masked[32 + i];
+    }
+    Some(hex::encode(raw))
+}
+
+/// Checks a form's `csrfToken` (bare, or masked by [`mask`]) against the request's CSRF cookie
+/// value.
 ///
 /// # Errors
 /// [`CsrfError::BadCookie`], [`CsrfError::MissingField`] or [`CsrfError::Mismatch`].
@@ -76,6 +119,7 @@ pub fn verify(secret: &str, cookie: Option<&str>, form: Option<&str>) -> Result<
         .and_then(|c| cookie_token(secret, c))
         .ok_or(CsrfError::BadCookie)?;
     let form = form.ok_or(CsrfError::MissingField)?;
+    let form = unmasked(form).ok_or(CsrfError::Mismatch)?;
     if bool::from(cookie.as_bytes().ct_eq(form.as_bytes())) {
         Ok(())
     } else {
@@ -142,6 +186,34 @@ mod tests {
         assert_eq!(
             verify("s3cret", None, Some(&token)),
             Err(CsrfError::BadCookie)
+        );
+    }
+
+    #[test]
+    fn a_masked_token_differs_every_time_and_verifies_as_the_token() {
+        let (token, cookie) = mint("s3cret");
+        let (a, b) = (mask(&token), mask(&token));
+        assert_eq!(a.len(), 128);
+        assert_ne!(a, b);
+        assert!(!a.contains(&token));
+        assert_eq!(verify("s3cret", Some(&cookie), Some(&a)), Ok(()));
+        assert_eq!(verify("s3cret", Some(&cookie), Some(&b)), Ok(()));
+        // Another token's mask, a flipped bit, and 128 characters that are not hex fail.
+        let (other, _) = mint("s3cret");
+        assert_eq!(
+            verify("s3cret", Some(&cookie), Some(&mask(&other))),
+            Err(CsrfError::Mismatch)
+        );
+        let mut flipped = a.into_bytes();
+        flipped[127] = if flipped[127] == b'0' { b'1' } else { b'0' };
+        let flipped = String::from_utf8(flipped).expect("hex");
+        assert_eq!(
+            verify("s3cret", Some(&cookie), Some(&flipped)),
+            Err(CsrfError::Mismatch)
+        );
+        assert_eq!(
+            verify("s3cret", Some(&cookie), Some(&"z".repeat(128))),
+            Err(CsrfError::Mismatch)
         );
     }
 

@@ -153,7 +153,8 @@ impl<'de> Deserialize<'de> for Providers {
 pub struct PageAuth {
     /// The session, if any.
     pub session: Option<Session>,
-    /// The CSRF token for the forms of this page (its cookie is set with the page).
+    /// The CSRF token for the forms of this page (its cookie is set with the page), masked
+    /// afresh for each page (`csrf::mask`).
     pub csrf_token: String,
     /// The configured sign-in page (`pages.sign_in`), when it is not the built-in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -180,7 +180,8 @@ pub async fn middleware(State(auth): State<Auth>, request: Request, next: Next) 
     }
     parts.extensions.insert(PageAuth {
         session,
-        csrf_token: csrf.token,
+        // Masked afresh for every page: pages go out compressed (see `protocol::csrf::mask`).
+        csrf_token: auth_core::protocol::csrf::mask(&csrf.token),
         sign_in_page: auth.config().pages().sign_in.clone(),
         theme: auth.config().theme().clone(),
     });

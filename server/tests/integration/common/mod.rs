@@ -212,7 +212,10 @@ impl TestApp {
 pub struct Res {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body as text (invalid UTF-8 replaced).
     pub body: String,
+    /// The body's bytes, as sent (compressed, if the answer says so).
+    pub bytes: Vec<u8>,
 }
 
 impl Res {
@@ -333,6 +336,7 @@ impl Client {
             status: parts.status,
             headers: parts.headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         };
         for cookie in res.set_cookies() {
             let pair = cookie.split(';').next().unwrap();
