@@ -10,6 +10,7 @@ use leptos_router::{
 use crate::{
     auth::{
         pages::{ErrorPage, SignInPage, SignOutPage, VerifyRequestPage},
+        url::{base_path, AuthPage, BASE_PATH_META},
         SessionProvider,
     },
     pages::{
@@ -26,6 +27,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Read by the browser before it hydrates (`auth::url`).
+                <meta name=BASE_PATH_META content=base_path()/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -63,11 +66,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/client-api") view=ClientApiPage/>
                         // A custom sign-in page (set AUTH_PAGES_SIGN_IN=/login to use it).
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                        // Auth.js's built-in pages, under the base path.
-                        <Route path=path!("/api/auth/signin") view=SignInPage ssr=SsrMode::Async/>
-                        <Route path=path!("/api/auth/signout") view=SignOutPage/>
-                        <Route path=path!("/api/auth/error") view=ErrorPage/>
-                        <Route path=path!("/api/auth/verify-request") view=VerifyRequestPage/>
+                        // Auth.js's built-in pages, under the base path (`/api/auth` unless configured).
+                        <Route path=AuthPage("signin") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=AuthPage("signout") view=SignOutPage/>
+                        <Route path=AuthPage("error") view=ErrorPage/>
+                        <Route path=AuthPage("verify-request") view=VerifyRequestPage/>
                     </Routes>
                 </main>
             </SessionProvider>

@@ -20,5 +20,14 @@ pub use app::{shell, App};
 /// The browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
+    let base = leptos::prelude::document()
+        .query_selector(&format!("meta[name={}]", auth::url::BASE_PATH_META))
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"));
+    if let Some(base) = base {
+        // First and only call in the browser, so it cannot be refused.
+        let _ = auth::url::set_base_path(&base);
+    }
     leptos::mount::hydrate_body(App);
 }

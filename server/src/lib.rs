@@ -50,6 +50,14 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error("DATABASE_URL: {0}")]
     Database(#[from] app::auth::ssr::adapter::AdapterError),
+    /// This process already serves the auth routes under another base path.
+    #[error("base path {wanted}: this process already serves its auth routes under {serving}")]
+    BasePath {
+        /// The base path asked for.
+        wanted: String,
+        /// The one set first.
+        serving: &'static str,
+    },
 }
 
 /// Opens the database, runs the migrations and builds the state.
@@ -73,6 +81,11 @@ pub async fn state_with_db(
     config: AuthConfig,
     db: Db,
 ) -> Result<AppState, StartError> {
+    // The pages and the browser's client read the base path from the process (`auth::url`).
+    app::auth::url::set_base_path(config.base_path()).map_err(|serving| StartError::BasePath {
+        wanted: config.base_path().to_owned(),
+        serving,
+    })?;
     db.migrate().await?;
     let auth = Auth::new(config, db.clone())?;
     Ok(AppState {
@@ -209,6 +222,8 @@ fn site_files(
 /// Every server function at its own path and method (so a page and a server function can share
 /// a path, as `GET /api/auth/signout` and `POST /api/auth/signout` do).
 ///
+/// The auth server functions are declared under `/api/auth` and mounted under the configured
+/// base path (`auth::url::rebase`); a request there is handed to Leptos at the declared path.
 /// Form posts (POST) get the flow-session layer; the GET routes stay lean.
 fn server_fn_routes(
     auth: &Auth,
@@ -216,24 +231,40 @@ fn server_fn_routes(
     flow_sessions: SessionManagerLayer<FlowStore>,
 ) -> Router<AppState> {
     let mut router = Router::new();
-    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
-        if auth_routes::serves(auth, path, &method) {
+    for (declared, method) in leptos::server_fn::axum::server_fn_paths() {
+        let path = app::auth::url::rebase(declared, auth.config().base_path());
+        if auth_routes::serves(auth, &path, &method) {
             continue;
         }
         let Ok(filter) = MethodFilter::try_from(method.clone()) else {
             continue;
         };
         let context = context.clone();
-        let route = on(filter, move |request: Request<Body>| async move {
+        let moved = *path != *declared;
+        let route = on(filter, move |mut request: Request<Body>| async move {
+            if moved {
+                to_declared_path(&mut request, declared);
+            }
             drop_form_redirect(handle_server_fns_with_context(context, request).await)
         });
         router = if method == axum::http::Method::POST {
-            router.route(path, route.layer(flow_sessions.clone()))
+            router.route(&path, route.layer(flow_sessions.clone()))
         } else {
-            router.route(path, route)
+            router.route(&path, route)
         };
     }
     router
+}
+
+/// Points a request at the path its server function is declared under, keeping the query.
+fn to_declared_path(request: &mut Request<Body>, declared: &str) {
+    let target = match request.uri().query() {
+        Some(query) => format!("{declared}?{query}"),
+        None => declared.to_owned(),
+    };
+    if let Ok(uri) = target.parse() {
+        *request.uri_mut() = uri;
+    }
 }
 
 /// A server function called with `Accept: text/html` is answered with a redirect to its

@@ -20,8 +20,8 @@ use super::{
     },
 };
 
-/// The Auth.js base path the client talks to.
-pub use auth_core::protocol::names::BASE_PATH;
+/// The Auth.js base path the client talks to (`/api/auth` unless configured).
+pub use super::url::base_path;
 
 /// The channel next-auth's client uses between tabs.
 const CHANNEL: &str = "next-auth";
@@ -56,7 +56,7 @@ impl SessionContext {
     pub fn sign_in_href(&self, callback_url: Option<&str>) -> String {
         let href = crate::auth::url::sign_in_href(callback_url, None);
         match self.sign_in_page.get_value() {
-            Some(page) => href.replacen(&format!("{BASE_PATH}/signin"), &page, 1),
+            Some(page) => href.replacen(&format!("{}/signin", base_path()), &page, 1),
             None => href,
         }
     }
@@ -82,7 +82,7 @@ impl SessionContext {
             csrf_token: &'a str,
             data: &'a T,
         }
-        let path = format!("{BASE_PATH}/session");
+        let path = format!("{}/session", base_path());
         let mut retried = false;
         let session: Option<Session> = loop {
             let token = self.csrf().await?;
@@ -333,7 +333,7 @@ pub async fn sign_in(
     } else {
         "signin"
     };
-    let mut path = format!("{BASE_PATH}/{action}/{provider}");
+    let mut path = format!("{}/{action}/{provider}", base_path());
     if !authorization_params.is_empty() {
         let query = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(authorization_params)
@@ -390,7 +390,7 @@ pub(crate) async fn request_sign_out(
         .or_else(fetch::current_href)
         .unwrap_or_else(|| "/".into());
     let form = FormFields::new().set("callbackUrl", redirect_to);
-    let (_, answer) = post_with_csrf(context, &format!("{BASE_PATH}/signout"), form).await?;
+    let (_, answer) = post_with_csrf(context, &format!("{}/signout", base_path()), form).await?;
     if error_of(&answer.url).0.is_none() {
         broadcast("signout");
     }

@@ -40,7 +40,8 @@ where
     }
 }
 
-/// Builds the client request of a server function that takes a form.
+/// Builds the client request of a server function that takes a form, at its path under the
+/// configured base path.
 ///
 /// # Errors
 /// The client's request-building error.
@@ -49,7 +50,12 @@ where
     R: ClientReq<E>,
     E: FromServerFnError,
 {
-    R::try_new_post(path, AuthForm::CONTENT_TYPE, accepts, form.encode())
+    R::try_new_post(
+        &super::url::at_base(path),
+        AuthForm::CONTENT_TYPE,
+        accepts,
+        form.encode(),
+    )
 }
 
 /// Implements the [`AuthForm`] input encoding for server-function argument structs that have a
@@ -110,7 +116,7 @@ macro_rules! auth_query_input {
             E: leptos::server_fn::error::FromServerFnError,
         {
             fn into_req(self, path: &str, accepts: &str) -> Result<R, E> {
-                R::try_new_get(path, <$crate::auth::form::AuthQuery as leptos::server_fn::ContentType>::CONTENT_TYPE, accepts, "")
+                R::try_new_get(&$crate::auth::url::at_base(path), <$crate::auth::form::AuthQuery as leptos::server_fn::ContentType>::CONTENT_TYPE, accepts, "")
             }
         }
     )+};

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{
-    client::BASE_PATH,
+    client::base_path,
     form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
     get_linked_accounts,
     pages::CsrfField,
@@ -205,7 +205,7 @@ fn LinkedRow(account: LinkedAccount) -> impl IntoView {
     let is_oauth = matches!(account.kind.as_str(), "oauth" | "oidc");
     let action = match (account.linked, is_oauth) {
         (true, true) => view! {
-            <form method="post" action=format!("{BASE_PATH}/unlink/{}", account.id) class="inline">
+            <form method="post" action=format!("{}/unlink/{}", base_path(), account.id) class="inline">
                 <CsrfField/>
                 <input type="hidden" name="callbackUrl" value=PATH/>
                 <button type="submit" class="secondary">"Unlink"</button>
@@ -213,7 +213,7 @@ fn LinkedRow(account: LinkedAccount) -> impl IntoView {
         }
         .into_any(),
         (false, true) => view! {
-            <form method="post" action=format!("{BASE_PATH}/signin/{}", account.id) class="inline">
+            <form method="post" action=format!("{}/signin/{}", base_path(), account.id) class="inline">
                 <CsrfField/>
                 <input type="hidden" name="callbackUrl" value=PATH/>
                 <button type="submit">"Link"</button>

@@ -11,6 +11,7 @@
 mod common;
 
 mod abuse;
+mod base_path;
 mod compression;
 mod config_hooks;
 mod credentials;

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::card::{submitted_fields, AuthCard, CsrfField};
 use crate::auth::{
-    client::{sign_in, SignInOptions, BASE_PATH},
+    client::{base_path, sign_in, SignInOptions},
     fetch::current_origin,
     server_fns::get_providers,
     types::{AuthErrorCode, ProviderInfo},
@@ -110,7 +110,7 @@ fn ProviderForm(
                 .as_ref()
                 .map(|s| format!("background-color: {}", s.brand_color));
             view! {
-                <form method="post" action=format!("{BASE_PATH}/signin/{}", info.id)>
+                <form method="post" action=format!("{}/signin/{}", base_path(), info.id)>
                     <CsrfField/>
                     <input type="hidden" name="callbackUrl" value=callback_url/>
                     <button type="submit" class="provider" style=style>"Sign in with " {info.name}</button>
@@ -174,7 +174,7 @@ fn BackgroundForm(
     };
     let (action, fields) = if info.kind == "email" {
         (
-            format!("{BASE_PATH}/signin/{}", info.id),
+            format!("{}/signin/{}", base_path(), info.id),
             view! {
                 <label>"Email address" <input type="email" name="email" required autocomplete="email"/></label>
             }
@@ -182,7 +182,7 @@ fn BackgroundForm(
         )
     } else {
         (
-            format!("{BASE_PATH}/callback/{}", info.id),
+            format!("{}/callback/{}", base_path(), info.id),
             view! {
                 <label>"Email" <input type="email" name="email" required autocomplete="email"/></label>
                 <label>"Password" <input type="password" name="password" required autocomplete="current-password"/></label>

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::card::{AuthCard, CsrfField};
 use crate::auth::{
-    client::{request_sign_out, use_session, BASE_PATH},
+    client::{base_path, request_sign_out, use_session},
     fetch::current_origin,
     url::{local_callback, to_local},
 };
@@ -67,7 +67,7 @@ pub fn SignOutButton(
         });
     };
     view! {
-        <form method="post" action=format!("{BASE_PATH}/signout") class="inline" on:submit=on_submit>
+        <form method="post" action=format!("{}/signout", base_path()) class="inline" on:submit=on_submit>
             <CsrfField/>
             <input type="hidden" name="callbackUrl" value=callback_url/>
             <button type="submit">{label.unwrap_or_else(|| "Sign out".into())}</button>

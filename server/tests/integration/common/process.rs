@@ -32,6 +32,12 @@ impl ServerProcess {
     /// Starts the server with these variables (plus a free `LEPTOS_SITE_ADDR`) and waits until
     /// it answers `GET /api/auth/csrf`.
     pub async fn start(env: &[(&str, &str)]) -> Self {
+        Self::start_at(env, None).await
+    }
+
+    /// [`start`](Self::start), with `AUTH_URL` set to its own origin plus `base_path` when one
+    /// is given; waits until `<base_path>/csrf` answers.
+    pub async fn start_at(env: &[(&str, &str)], base_path: Option<&str>) -> Self {
         let port = free_port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
         command
@@ -46,6 +52,13 @@ impl ServerProcess {
         for (name, value) in env {
             command.env(name, value);
         }
+        if let Some(path) = base_path {
+            command.env("AUTH_URL", format!("http://127.0.0.1:{port}{path}"));
+        }
+        let probe = format!(
+            "http://127.0.0.1:{port}{}/csrf",
+            base_path.unwrap_or("/api/auth")
+        );
         let mut child = command.spawn().unwrap();
         let output = Arc::new(Mutex::new(String::new()));
         for stream in [
@@ -68,7 +81,7 @@ impl ServerProcess {
             .build()
             .unwrap();
         for _ in 0..200 {
-            if let Ok(res) = client.get(format!("{base}/api/auth/csrf")).send().await {
+            if let Ok(res) = client.get(&probe).send().await {
                 if res.status().is_success() {
                     return Self {
                         child,
