@@ -1,4 +1,5 @@
-//! Email addresses as the email and credentials flows compare them.
+//! Email addresses as the email and credentials flows compare them: normalised here, parsed by
+//! `lettre::Address`, and held to a stricter domain rule (a dotted ASCII host name, no IP).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -23,11 +24,10 @@ pub fn normalize_email(raw: &str) -> Option<String> {
         && domain
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && local.chars().all(|c| {
-            !c.is_whitespace()
-                && !c.is_control()
-                && !matches!(c, '<' | '>' | '"' | ',' | ';' | '\\')
-        });
+        // The address grammar is lettre's (the mailer parses it the same way); quoted local
+        // parts are refused: an identifier with spaces and quotes is not worth the ambiguity.
+        && !local.contains('"')
+        && email.parse::<lettre::Address>().is_ok();
     valid.then_some(email)
 }
 
@@ -53,6 +53,9 @@ mod tests {
             "ada@.example.com",
             "ada@example..com",
             "<ada>@example.com",
+            "\"a b\"@example.com",
+            "ada,bob@example.com",
+            "ada@[127.0.0.1]",
         ] {
             assert_eq!(normalize_email(bad), None, "{bad:?}");
         }

@@ -3,7 +3,9 @@
 //! Either way the browser is sent to the provider with a fresh `state`, a PKCE S256
 //! challenge and, for OIDC, a `nonce`, each remembered in its check cookie.
 
-use oauth2::PkceCodeChallenge;
+use oauth2::{
+    basic::BasicClient, AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope,
+};
 
 use crate::{
     auth::Auth,
@@ -87,41 +89,41 @@ pub async fn start(
     let nonce =
         (provider.kind == OAuthKind::Oidc && !provider.quirks.no_nonce).then(checks::random_value);
 
-    let mut url = endpoints.authorization.clone();
-    {
-        let mut query = url.query_pairs_mut();
-        query
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &provider.client_id)
-            .append_pair("redirect_uri", &redirect_uri(auth, req, provider))
-            .append_pair("state", &state)
-            .append_pair("code_challenge", challenge.as_str())
-            .append_pair("code_challenge_method", "S256");
-        // `authorizationParams` may ask for other scopes, as in Auth.js.
-        let caller = caller_params(provider, authorization_params);
-        let scope = caller
-            .iter()
-            .find(|(name, _)| *name == "scope")
-            .map(|(_, value)| (*value).to_owned())
-            .unwrap_or_else(|| provider.scopes.join(" "));
-        if !scope.is_empty() {
-            query.append_pair("scope", &scope);
-        }
-        if let Some(nonce) = &nonce {
-            query.append_pair("nonce", nonce);
-        }
-        for (name, value) in &provider.authorization_params {
-            if !RESERVED.contains(&name.as_str()) {
-                query.append_pair(name, value);
-            }
-        }
-        for (name, value) in caller {
-            let configured = provider.authorization_params.iter().any(|(n, _)| n == name);
-            if name != "scope" && !configured {
-                query.append_pair(name, value);
-            }
+    // oauth2's authorization request writes `response_type`, `client_id`, `state`, the PKCE
+    // challenge, `redirect_uri` and `scope`; the rest are extra parameters after them.
+    let redirect_to = RedirectUrl::new(redirect_uri(auth, req, provider))
+        .map_err(|e| AuthError::Configuration(format!("redirect_uri: {e}")))?;
+    let client = BasicClient::new(ClientId::new(provider.client_id.clone()))
+        .set_auth_uri(AuthUrl::from_url(endpoints.authorization.clone()))
+        .set_redirect_uri(redirect_to);
+    let mut request = client
+        .authorize_url(|| CsrfToken::new(state.clone()))
+        .set_pkce_challenge(challenge);
+    // `authorizationParams` may ask for other scopes, as in Auth.js.
+    let caller = caller_params(provider, authorization_params);
+    let scope = caller
+        .iter()
+        .find(|(name, _)| *name == "scope")
+        .map(|(_, value)| (*value).to_owned())
+        .unwrap_or_else(|| provider.scopes.join(" "));
+    if !scope.is_empty() {
+        request = request.add_scope(Scope::new(scope));
+    }
+    if let Some(nonce) = &nonce {
+        request = request.add_extra_param("nonce", nonce.as_str());
+    }
+    for (name, value) in &provider.authorization_params {
+        if !RESERVED.contains(&name.as_str()) {
+            request = request.add_extra_param(name.as_str(), value.as_str());
         }
     }
+    for (name, value) in caller {
+        let configured = provider.authorization_params.iter().any(|(n, _)| n == name);
+        if name != "scope" && !configured {
+            request = request.add_extra_param(name, value);
+        }
+    }
+    let (url, _) = request.url();
 
     // The browser's CSRF token binds the flow to it; a first visit gets one now.
     let csrf = csrf::ensure(auth, req);
