@@ -4,7 +4,10 @@
 //! `/api/auth` any more. A process of its own: the base path is one per process.
 #![allow(clippy::unwrap_used)]
 
-use crate::common::{self, process::ServerProcess};
+use crate::common::{
+    self,
+    process::{self, ServerProcess},
+};
 
 const BASE: &str = "/auth/v1";
 
@@ -96,39 +99,21 @@ async fn another_base_path_moves_every_route_and_page() {
     );
 
     // A whole credentials round: register (the starter's own route), sign out, sign in.
-    let token = csrf(&browser, &auth).await;
-    let res = browser
-        .post(format!("{origin}/api/register"))
-        .form(&[
-            ("csrfToken", token.as_str()),
-            ("name", "Base Path"),
-            ("email", "base@example.com"),
-            ("password", "a long password 1"),
-            ("callbackUrl", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = process::register_at(
+        &browser,
+        &origin,
+        &auth,
+        "base@example.com",
+        "a long password 1",
+    )
+    .await;
     assert_eq!(res.status(), 302);
-    let session = |client: reqwest::Client| {
-        let url = format!("{auth}/session");
-        async move {
-            client
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .json::<serde_json::Value>()
-                .await
-                .unwrap()
-        }
-    };
     assert_eq!(
-        session(browser.clone()).await["user"]["email"],
+        process::session_at(&browser, &auth).await["user"]["email"],
         "base@example.com"
     );
 
-    let token = csrf(&browser, &auth).await;
+    let token = process::csrf_at(&browser, &auth).await;
     let out = browser
         .post(format!("{auth}/signout"))
         .form(&[("csrfToken", token.as_str()), ("callbackUrl", "/")])
@@ -136,9 +121,9 @@ async fn another_base_path_moves_every_route_and_page() {
         .await
         .unwrap();
     assert_eq!(out.status(), 302);
-    assert!(session(browser.clone()).await.is_null());
+    assert!(process::session_at(&browser, &auth).await.is_null());
 
-    let token = csrf(&browser, &auth).await;
+    let token = process::csrf_at(&browser, &auth).await;
     let signed_in = browser
         .post(format!("{auth}/callback/credentials"))
         .form(&[
@@ -156,7 +141,7 @@ async fn another_base_path_moves_every_route_and_page() {
         format!("{origin}/account")
     );
     assert_eq!(
-        session(browser.clone()).await["user"]["email"],
+        process::session_at(&browser, &auth).await["user"]["email"],
         "base@example.com"
     );
 
@@ -177,17 +162,4 @@ async fn another_base_path_moves_every_route_and_page() {
         "{:?}",
         guarded.headers()["location"]
     );
-}
-
-/// `GET <auth>/csrf`.
-async fn csrf(client: &reqwest::Client, auth: &str) -> String {
-    let body: serde_json::Value = client
-        .get(format!("{auth}/csrf"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["csrfToken"].as_str().unwrap().to_owned()
 }

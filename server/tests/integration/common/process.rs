@@ -136,8 +136,13 @@ impl ServerProcess {
 
 /// `GET /api/auth/csrf` with `client`.
 pub async fn csrf(client: &reqwest::Client, base: &str) -> String {
+    csrf_at(client, &format!("{base}/api/auth")).await
+}
+
+/// `GET <auth>/csrf` with `client`, `auth` being the origin and base path.
+pub async fn csrf_at(client: &reqwest::Client, auth: &str) -> String {
     let body: serde_json::Value = client
-        .get(format!("{base}/api/auth/csrf"))
+        .get(format!("{auth}/csrf"))
         .send()
         .await
         .unwrap()
@@ -154,7 +159,18 @@ pub async fn register(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
-    let token = csrf(client, base).await;
+    register_at(client, base, &format!("{base}/api/auth"), email, password).await
+}
+
+/// [`register`] on a server whose auth routes live at `auth` (origin and base path).
+pub async fn register_at(
+    client: &reqwest::Client,
+    base: &str,
+    auth: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let token = csrf_at(client, auth).await;
     client
         .post(format!("{base}/api/register"))
         .form(&[
@@ -171,8 +187,13 @@ pub async fn register(
 
 /// `GET /api/auth/session` as JSON.
 pub async fn session(client: &reqwest::Client, base: &str) -> serde_json::Value {
+    session_at(client, &format!("{base}/api/auth")).await
+}
+
+/// `GET <auth>/session` as JSON, `auth` being the origin and base path.
+pub async fn session_at(client: &reqwest::Client, auth: &str) -> serde_json::Value {
     client
-        .get(format!("{base}/api/auth/session"))
+        .get(format!("{auth}/session"))
         .send()
         .await
         .unwrap()
