@@ -5,7 +5,8 @@
 //! - [`app`]: the root component, routes and HTML shell.
 //! - `state` (`ssr`): the state the server's router shares with handlers and SSR.
 //!
-//! Built twice: with `ssr` into the server binary, with `hydrate` into the browser's wasm.
+//! Built twice: with `ssr` into the server binary, with `hydrate` into the browser's wasm,
+//! which holds only the islands (Leptos islands mode; README, "Interactive pages").
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -17,7 +18,9 @@ pub mod state;
 
 pub use app::{shell, App};
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point, called once the wasm has loaded (by `public/enhance.js`, on pages
+/// that have islands): prepares the islands' hydration. The page script then hydrates each
+/// `<leptos-island>` through its exported function.
 #[cfg(feature = "hydrate")]
 pub fn hydrate() {
     let base = leptos::prelude::document()
@@ -29,5 +32,5 @@ pub fn hydrate() {
         // First and only call in the browser, so it cannot be refused.
         let _ = auth::url::set_base_path(&base);
     }
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -2,7 +2,7 @@
 // started here from the same debug build, on its own port and database, so that the browser's
 // client, which reads the base path from the page, is tested with it. Registration, sign-out and
 // sign-in go through the built-in pages under /auth/v1 (with JavaScript: without a full page
-// load), the session signals follow, and nothing asks for /api/auth. JavaScript on and off.
+// load), an island's calls go there too, and nothing asks for /api/auth. JavaScript on and off.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -100,9 +100,18 @@ test('the built-in pages, the client and the session live under the configured b
   await expect(page.getByRole('heading', { name: 'Protected page' })).toBeVisible();
   await expectSignedIn(page, user);
   if (jsEnabled()) {
-    // The client signed in from the hydrated page, through <base>/callback/credentials.
+    // The page script signed in from the open page, through <base>/callback/credentials.
     expect(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(1);
     expect(asked).toContain(`${BASE}/callback/credentials`);
+
+    // An island (wasm) calls the auth routes under the base path too.
+    await open(page, '/client-api');
+    await expect(page.getByTestId('live')).toHaveText(`use_session(): Authenticated · ${user.name}`);
+    const out = page.getByTestId('out');
+    await page.getByRole('button', { name: 'get_session', exact: true }).click();
+    await expect(out).toHaveAttribute('data-calls', '1');
+    expect(JSON.parse((await out.textContent()) ?? 'null').user.email).toBe(user.email);
+    expect(asked).toContain(`${BASE}/session`);
     expect(asked.some((p) => p.endsWith('.wasm'))).toBe(true);
   }
   const session = await page.request.get(`${origin}${BASE}/session`);

@@ -28,7 +28,7 @@ async function sameDocument(page: Page): Promise<boolean> {
 }
 
 test.describe('hydration', () => {
-  test('a signed-in page hydrates with the user shown and without asking the server for the session', async ({ page }) => {
+  test('a signed-in page shows the user and loading it asks the server for nothing: no session, no wasm', async ({ page }) => {
     const user = newUser('hydrate');
     await registerViaApi(page.request, user);
     const requests: Request[] = [];
@@ -40,12 +40,98 @@ test.describe('hydration', () => {
 
     await expectSignedIn(page, user);
     await expect(page.locator('p.status')).toHaveText(`You are signed in as ${user.name}.`);
-    const sessionFetches = requests
-      .map((req) => new URL(req.url()))
-      .filter((url) => url.pathname.startsWith('/api/auth/session'));
-    expect(sessionFetches.map(String)).toEqual([]);
-    // The page did load its wasm: the check above is not vacuous.
-    expect(requests.some((req) => req.url().endsWith('.wasm'))).toBe(true);
+    const paths = requests.map((req) => new URL(req.url()).pathname);
+    expect(paths.filter((path) => path.startsWith('/api/auth/session'))).toEqual([]);
+    // A page without islands gets the page script only.
+    expect(paths).toContain('/enhance.js');
+    expect(paths.filter((path) => path.endsWith('.wasm'))).toEqual([]);
+  });
+
+  test('a page with an island hydrates it from the page\'s session without asking the server', async ({ page }) => {
+    const user = newUser('hydrate');
+    await registerViaApi(page.request, user);
+    const requests: Request[] = [];
+    page.on('request', (req) => requests.push(req));
+
+    await open(page, '/client-api');
+    await expect(page.getByTestId('live')).toHaveText(`use_session(): Authenticated · ${user.name}`);
+    await page.waitForTimeout(500);
+
+    const paths = requests.map((req) => new URL(req.url()).pathname);
+    expect(paths.filter((path) => path.startsWith('/api/auth/'))).toEqual([]);
+    // The island's code did load: the check above is not vacuous.
+    expect(paths.some((path) => path.endsWith('.wasm'))).toBe(true);
+  });
+
+  test('the built-in pages and the pages without islands fetch no wasm', async ({ page }) => {
+    const user = newUser('light');
+    await registerViaApi(page.request, user);
+    const wasm: string[] = [];
+    page.on('request', (req) => {
+      if (new URL(req.url()).pathname.endsWith('.wasm')) wasm.push(req.url());
+    });
+    for (const path of ['/', '/protected', '/api/auth/signout', '/api/auth/error', '/api/auth/verify-request']) {
+      await open(page, path);
+    }
+    await page.context().clearCookies();
+    for (const path of ['/api/auth/signin', '/register', '/login']) {
+      await open(page, path);
+    }
+    expect(wasm).toEqual([]);
+  });
+
+  test('links, back and forward move between pages without a full page load', async ({ page }) => {
+    await open(page, '/');
+    await markDocument(page);
+
+    await page.getByRole('banner').getByRole('link', { name: 'Register' }).click();
+    await expect(page).toHaveURL(`${ORIGIN}/register`);
+    await expect(page.getByRole('heading', { name: 'Create an account' })).toBeVisible();
+    await expect(page).toHaveTitle('Create an account · Leptos Auth');
+
+    await page.goBack();
+    await expect(page).toHaveURL(`${ORIGIN}/`);
+    await expect(page.locator('p.status')).toHaveText('You are not signed in.');
+    await expect(page).toHaveTitle('Home · Leptos Auth');
+
+    await page.goForward();
+    await expect(page.getByRole('heading', { name: 'Create an account' })).toBeVisible();
+    expect(await sameDocument(page)).toBe(true);
+  });
+
+  test('an island keeps its state while the page around it is refreshed', async ({ page, request }) => {
+    const user = newUser('island');
+    await registerViaApi(request, user);
+    await open(page, '/client-api');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await markDocument(page);
+
+    // Signing in from the island refreshes the server-rendered nav around it...
+    await page.getByRole('button', { name: 'sign_in credentials', exact: true }).click();
+    await expectSignedIn(page, user);
+    // ...and the island's own inputs and output are still the ones it had.
+    await expect(page.getByLabel('Email')).toHaveValue(user.email);
+    await expect(page.getByTestId('out')).toContainText('"ok":true');
+    expect(await sameDocument(page)).toBe(true);
+  });
+
+  test('a session that ended while the tab was hidden is shown when the tab is visible again', async ({ page }) => {
+    const user = newUser('focus');
+    await registerViaApi(page.request, user);
+    await open(page, '/');
+    await expectSignedIn(page, user);
+    await markDocument(page);
+
+    // Signed out behind the page's back (another client of the same browser).
+    const { csrfToken } = await (await page.request.get('/api/auth/csrf')).json();
+    await page.request.post('/api/auth/signout', { form: { csrfToken, callbackUrl: '/' }, maxRedirects: 0 });
+    await expectSignedIn(page, user);
+
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await expectSignedOut(page);
+    await expect(page.locator('p.status')).toHaveText('You are not signed in.');
+    expect(await sameDocument(page)).toBe(true);
   });
 
   test('a signed-out page hydrates without asking the server for the session', async ({ page }) => {

@@ -1,11 +1,20 @@
 //! The isomorphic client API: `<SessionProvider>`, `use_session()`, `sign_in`, `sign_out`.
 //!
-//! During SSR the provider takes the session the page middleware resolved from the request and
-//! serializes it into the page (a `SharedValue`); hydration reads it back, so the first paint is
-//! right and hydration makes no request. Afterwards the session is kept live the way
-//! `next-auth/react`'s provider does: refetched when the tab becomes visible again, on an
-//! optional interval, and when another tab of the same origin signs in, signs out or updates
-//! (through the `next-auth` BroadcastChannel, with next-auth's message shape).
+//! Pages render on the server; only islands (`#[island]`) run in the browser. During SSR,
+//! `<SessionProvider>` takes the session the page middleware resolved from the request, provides
+//! it to every component below, and writes it into the page as
+//! `<script type="application/json" id="auth-session">`. In the browser, `use_session()` in any
+//! island reads that script once into the page's session store (signals shared by all the
+//! islands of the page), so the first paint is right and loading the page fetches nothing.
+//!
+//! Afterwards the page script (`public/enhance.js`) keeps the session live the way
+//! `next-auth/react`'s provider does: it refreshes the page from the server when another tab of
+//! the origin signs in, signs out or updates (the `next-auth` BroadcastChannel), when the tab
+//! becomes visible again or on an interval and the session changed, and after every navigation;
+//! each time the session script changes it tells the islands (`leptos-auth:session`), whose
+//! signals follow. What an island changes itself (`update`, `sign_in` or `sign_out` without a
+//! redirect) it announces to the page script (`leptos-auth:changed`), which tells the other tabs
+//! and refreshes the server-rendered rest of the page.
 
 use http::request::Parts;
 use leptos::{prelude::*, task::spawn_local};
@@ -16,15 +25,25 @@ use super::{
     server_fns::{get_csrf_token, get_providers, get_session},
     types::{
         AuthErrorCode, AuthFnError, PageAuth, Session, SessionStatus, SignInResponse,
-        SignOutResponse, Theme,
+        SignOutResponse,
     },
 };
 
 /// The Auth.js base path the client talks to (`/api/auth` unless configured).
 pub use super::url::base_path;
 
-/// The channel next-auth's client uses between tabs.
-const CHANNEL: &str = "next-auth";
+/// The `id` of the `<script type="application/json">` that carries the page's session.
+pub const SESSION_SCRIPT_ID: &str = "auth-session";
+
+/// The DOM events between the islands and the page script (see the module docs).
+mod events {
+    /// The page script changed the session script: read it again.
+    pub const SESSION: &str = "leptos-auth:session";
+    /// An island changed the session (detail: `signin`, `signout` or `update`).
+    pub const CHANGED: &str = "leptos-auth:changed";
+    /// An island asks for a navigation without a full page load (detail: the URL).
+    pub const NAVIGATE: &str = "leptos-auth:navigate";
+}
 
 /// What `use_session()` returns. `Copy`: pass it around freely.
 #[derive(Clone, Copy, Debug)]
@@ -33,7 +52,6 @@ pub struct SessionContext {
     status: RwSignal<SessionStatus>,
     csrf_token: RwSignal<String>,
     sign_in_page: StoredValue<Option<String>>,
-    theme: StoredValue<Theme>,
 }
 
 impl SessionContext {
@@ -48,7 +66,6 @@ impl SessionContext {
             status: RwSignal::new(status),
             csrf_token: RwSignal::new(page.csrf_token),
             sign_in_page: StoredValue::new(page.sign_in_page),
-            theme: StoredValue::new(page.theme),
         }
     }
 
@@ -61,14 +78,9 @@ impl SessionContext {
         }
     }
 
-    /// The theme of the built-in pages.
-    pub fn theme(&self) -> Theme {
-        self.theme.get_value()
-    }
-
     /// Updates the session (next-auth's `update(data)`): `POST /session {csrfToken, data}`,
     /// which runs the server's `jwt` callback with trigger `update`; the signals take the new
-    /// session and the other tabs are told.
+    /// session, and the page and the other tabs are told.
     ///
     /// # Errors
     /// A transport error; the signals keep their values then.
@@ -86,7 +98,7 @@ impl SessionContext {
         let mut retried = false;
         let session: Option<Session> = loop {
             let token = self.csrf().await?;
-            let body = serde_json::to_string(&Body {
+            let body = super::json::to_string(&Body {
                 csrf_token: &token,
                 data,
             })
@@ -105,7 +117,7 @@ impl SessionContext {
             }
         };
         self.set(session.clone());
-        broadcast("update");
+        announce("update");
         Ok(session)
     }
 
@@ -124,14 +136,20 @@ impl SessionContext {
         self.csrf_token.into()
     }
 
-    /// Replaces the session (for example after `update`).
+    /// Replaces the session (for example after `update`). Signals only change when the value
+    /// does, so nothing re-renders for an equal session.
     pub fn set(&self, session: Option<Session>) {
-        self.status.set(if session.is_some() {
+        let status = if session.is_some() {
             SessionStatus::Authenticated
         } else {
             SessionStatus::Unauthenticated
-        });
-        self.session.set(session);
+        };
+        if self.status.get_untracked() != status {
+            self.status.set(status);
+        }
+        if self.session.with_untracked(|current| *current != session) {
+            self.session.set(session);
+        }
     }
 
     /// Fetches the session again and updates the signals.
@@ -162,90 +180,196 @@ impl SessionContext {
         self.csrf_token.set(token.clone());
         Ok(token)
     }
+
+    /// Takes the session and token of the page's session script again.
+    fn read_page(&self) {
+        if let Some(page) = page_in_document() {
+            self.set(page.session);
+            if self.csrf_token.get_untracked() != page.csrf_token {
+                self.csrf_token.set(page.csrf_token);
+            }
+        }
+    }
 }
 
-/// Makes the session available to every component below it. Put it inside `<Router>`.
+/// Makes the session available to every component below it and writes it into the page for
+/// the islands and the page script. Put it inside `<Router>`, around everything.
 ///
 /// `refetch_interval` (seconds) polls the session; `refetch_on_window_focus` (default on)
-/// refetches when the tab becomes visible.
+/// checks it when the tab becomes visible. Either refreshes the page when it changed.
 #[component]
 pub fn SessionProvider(
     /// The app.
     children: Children,
-    /// Poll the session every this many seconds (off by default).
+    /// Check the session every this many seconds while the tab is visible (off by default).
     #[prop(optional)]
     refetch_interval: Option<u32>,
-    /// Refetch when the tab becomes visible again (on by default).
+    /// Check the session when the tab becomes visible again (on by default).
     #[prop(default = true)]
     refetch_on_window_focus: bool,
 ) -> impl IntoView {
-    let page = SharedValue::new(|| {
-        from_request::<PageAuth>().map_or((PageAuth::default(), false), |page| (page, true))
-    })
-    .into_inner();
-    let context = SessionContext::new(page.0, page.1);
-    provide_context(context);
-
-    // Browser-only wiring; effects never run on the server.
-    Effect::new(move |_| {
-        PAGE_CONTEXT.with(|cell| cell.set(Some(context)));
-        if !page.1 {
-            context.refetch();
-        }
-        listen_to_other_tabs(context);
-        if refetch_on_window_focus {
-            refetch_when_visible(context);
-        }
-        if let Some(seconds) = refetch_interval.filter(|s| *s > 0) {
-            let _ = set_interval_with_handle(
-                move || context.refetch(),
-                std::time::Duration::from_secs(u64::from(seconds)),
-            );
-        }
-    });
-
-    children()
+    let (page, known) =
+        from_request::<PageAuth>().map_or((PageAuth::default(), false), |page| (page, true));
+    let script = known.then(|| script_json(&page));
+    provide_context(SessionContext::new(page, known));
+    view! {
+        {script.map(|json| view! {
+            <script
+                type="application/json"
+                id=SESSION_SCRIPT_ID
+                data-refetch-interval=refetch_interval.unwrap_or(0)
+                data-refetch-on-focus=refetch_on_window_focus.to_string()
+                inner_html=json
+            ></script>
+        })}
+        {children()}
+    }
 }
 
-/// The session context. Outside a `<SessionProvider>` it reports `Loading` forever (and says so
-/// in the log) rather than panicking.
+/// `page` as JSON that is safe inside `<script>`: `<`, `>` and `&` (and the JavaScript line
+/// separators) are escaped, so no value can close the element or open a comment.
+fn script_json(page: &PageAuth) -> String {
+    let json = super::json::to_string(page).unwrap_or_else(|_| "null".into());
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The session context: `<SessionProvider>`'s on the server, the page's store in the browser
+/// (every island of a page shares it). On the server outside a `<SessionProvider>` it reports
+/// `Loading` (and says so in the log) rather than panicking.
 pub fn use_session() -> SessionContext {
     use_context::<SessionContext>().unwrap_or_else(|| {
-        leptos::logging::warn!("use_session() called outside <SessionProvider>");
-        SessionContext::new(PageAuth::default(), false)
+        if cfg!(target_arch = "wasm32") {
+            page_store()
+        } else {
+            leptos::logging::warn!("use_session() called outside <SessionProvider>");
+            SessionContext::new(PageAuth::default(), false)
+        }
     })
+}
+
+thread_local! {
+    /// The browser page's session store (one page per thread there).
+    static PAGE_STORE: std::cell::OnceCell<SessionContext> = const { std::cell::OnceCell::new() };
+}
+
+/// The page's store, made on first use from the session script; it then follows the page
+/// script's `leptos-auth:session` events. Without a session script (a page rendered without
+/// `<SessionProvider>`), it starts `Loading` and fetches the session.
+fn page_store() -> SessionContext {
+    PAGE_STORE.with(|cell| {
+        *cell.get_or_init(|| {
+            // Its own root: the store outlives any island that first asked for it.
+            let owner = Owner::new_root(None);
+            let page = page_in_document();
+            let known = page.is_some();
+            let context = owner.with(|| SessionContext::new(page.unwrap_or_default(), known));
+            std::mem::forget(owner);
+            on_document_event(events::SESSION, move || context.read_page());
+            if !known {
+                context.refetch();
+            }
+            context
+        })
+    })
+}
+
+/// The session script of the current document, parsed.
+fn page_in_document() -> Option<PageAuth> {
+    let text = document()
+        .get_element_by_id(SESSION_SCRIPT_ID)?
+        .text_content()?;
+    super::json::from_str(&text).ok()
+}
+
+fn on_document_event(name: &str, handler: impl Fn() + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let closure = Closure::<dyn Fn()>::new(handler);
+    let _ = document().add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+    // The store lives as long as the page: so does its listener.
+    closure.forget();
+}
+
+/// Dispatches a cancelable event to the page script; whether it claimed it.
+fn tell_page(name: &str, detail: &str) -> bool {
+    if !cfg!(target_arch = "wasm32") {
+        return false;
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_cancelable(true);
+    init.set_detail(&wasm_bindgen::JsValue::from_str(detail));
+    web_sys::CustomEvent::new_with_event_init_dict(name, &init)
+        .and_then(|event| document().dispatch_event(&event))
+        .is_ok_and(|not_claimed| !not_claimed)
+}
+
+/// Tells the page script that this tab changed the session (`signin`, `signout`, `update`): it
+/// tells the other tabs and refreshes the server-rendered parts of the page.
+pub fn announce(trigger: &str) {
+    tell_page(events::CHANGED, trigger);
+}
+
+/// Goes to `url`: without a full page load when the page script can (same origin), else the
+/// browser's way.
+pub fn navigate(url: &str) {
+    if !tell_page(events::NAVIGATE, url) {
+        fetch::assign_location(url);
+    }
 }
 
 /// `useSession({ required: true })`: the session context, and a signed-out visitor is sent to
-/// the sign-in page with a `callbackUrl` back here (a 302 during SSR, a page load in the
-/// browser, as next-auth's `required` mode). `on_unauthenticated` replaces that redirect.
+/// the sign-in page with a `callbackUrl` back here (a 302 during SSR; in an island, as soon as
+/// the session ends, as next-auth's `required` mode). `on_unauthenticated` replaces that
+/// redirect.
 pub fn use_session_required(on_unauthenticated: Option<Callback<()>>) -> SessionContext {
     let context = use_session();
-    let here = move || {
-        let location = leptos_router::hooks::use_location();
-        let search = location.search.get_untracked();
-        if search.is_empty() {
-            location.pathname.get_untracked()
-        } else {
-            format!("{}?{search}", location.pathname.get_untracked())
+    let send_away = move || match on_unauthenticated {
+        Some(callback) => callback.run(()),
+        None => {
+            let here = current_path();
+            let target = context.sign_in_href(Some(&here));
+            if cfg!(target_arch = "wasm32") {
+                navigate(&target);
+            } else {
+                crate::auth::http_redirect(&target);
+            }
         }
     };
     if context.status.get_untracked() == SessionStatus::Unauthenticated {
-        match on_unauthenticated {
-            Some(callback) => callback.run(()),
-            None => crate::auth::http_redirect(&context.sign_in_href(Some(&here()))),
-        }
+        send_away();
     }
-    let here = here();
     Effect::new(move |_| {
         if context.status.get() == SessionStatus::Unauthenticated {
-            match on_unauthenticated {
-                Some(callback) => callback.run(()),
-                None => fetch::assign_location(&context.sign_in_href(Some(&here))),
-            }
+            send_away();
         }
     });
     context
+}
+
+/// The path and query of the page: the request's on the server, the location's in the browser.
+fn current_path() -> String {
+    if let Some(parts) = use_context::<Parts>() {
+        return parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".into(), |p| p.as_str().to_owned());
+    }
+    web_sys::window()
+        .and_then(|w| {
+            let location = w.location();
+            Some(location.pathname().ok()? + &location.search().ok()?)
+        })
+        .unwrap_or_else(|| "/".into())
 }
 
 /// A value the server put in the request's extensions (the page middleware does), read during
@@ -260,7 +384,7 @@ pub struct SignInOptions {
     /// Where to go after signing in (default: the current page).
     pub redirect_to: Option<String>,
     /// `false` to get a [`SignInResponse`] (and a refreshed session) instead of being sent to
-    /// the result with a full page load. Default `true`, as in next-auth.
+    /// the result. Default `true`, as in next-auth.
     pub redirect: bool,
     /// Provider fields: `email` and `password` for credentials, `email` for email.
     pub fields: FormFields,
@@ -296,7 +420,8 @@ impl Default for SignOutOptions {
 
 /// Signs in with `provider` (next-auth's `signIn`): credentials post to `/callback/<id>`, other
 /// providers to `/signin/<id>`. With `redirect: false`, resolves to a [`SignInResponse`] and
-/// refreshes the session; otherwise the browser goes to the result.
+/// refreshes the session; otherwise the browser goes to the result (without a full page load
+/// when it is on this site).
 ///
 /// # Errors
 /// A transport error if the auth routes cannot be reached.
@@ -305,7 +430,7 @@ pub async fn sign_in(
     options: SignInOptions,
     authorization_params: &[(&str, &str)],
 ) -> Result<SignInResponse, AuthFnError> {
-    let context = current_context();
+    let context = use_session();
     let redirect_to = options
         .redirect_to
         .clone()
@@ -313,12 +438,9 @@ pub async fn sign_in(
         .unwrap_or_else(|| "/".into());
     let providers = get_providers().await?;
     let Some(info) = providers.0.iter().find(|p| p.id == provider) else {
-        let url = match context {
-            Some(context) => context.sign_in_href(Some(&redirect_to)),
-            None => crate::auth::url::sign_in_href(Some(&redirect_to), None),
-        };
+        let url = context.sign_in_href(Some(&redirect_to));
         if options.redirect {
-            fetch::assign_location(&url);
+            navigate(&url);
         }
         return Ok(SignInResponse {
             error: None,
@@ -345,13 +467,11 @@ pub async fn sign_in(
     let (error, code) = error_of(&answer.url);
     let ok = (200..300).contains(&status);
     if options.redirect {
-        fetch::assign_location(&answer.url);
+        navigate(&answer.url);
     } else if ok && error.is_none() && action == "callback" {
         // Credentials sign in at once; other providers only start here.
-        if let Some(context) = context {
-            let _ = context.reload().await;
-        }
-        broadcast("signin");
+        let _ = context.reload().await;
+        announce("signin");
     }
     Ok(SignInResponse {
         url: error.is_none().then(|| answer.url.clone()),
@@ -368,31 +488,19 @@ pub async fn sign_in(
 /// # Errors
 /// A transport error if the auth routes cannot be reached.
 pub async fn sign_out(options: SignOutOptions) -> Result<SignOutResponse, AuthFnError> {
-    let context = current_context();
-    let response = request_sign_out(context, options.redirect_to).await?;
-    if options.redirect {
-        fetch::assign_location(&response.url);
-    } else if let Some(context) = context {
-        if error_of(&response.url).0.is_none() {
-            context.set(None);
-        }
-    }
-    Ok(response)
-}
-
-/// `POST /signout` and tell the other tabs; leaves this tab's signals to the caller (a page that
-/// navigates away first avoids flashing its signed-out state).
-pub(crate) async fn request_sign_out(
-    context: Option<SessionContext>,
-    redirect_to: Option<String>,
-) -> Result<SignOutResponse, AuthFnError> {
-    let redirect_to = redirect_to
+    let context = use_session();
+    let redirect_to = options
+        .redirect_to
         .or_else(fetch::current_href)
         .unwrap_or_else(|| "/".into());
     let form = FormFields::new().set("callbackUrl", redirect_to);
     let (_, answer) = post_with_csrf(context, &format!("{}/signout", base_path()), form).await?;
-    if error_of(&answer.url).0.is_none() {
-        broadcast("signout");
+    let signed_out = error_of(&answer.url).0.is_none();
+    if options.redirect {
+        navigate(&answer.url);
+    } else if signed_out {
+        context.set(None);
+        announce("signout");
     }
     Ok(SignOutResponse { url: answer.url })
 }
@@ -400,35 +508,19 @@ pub(crate) async fn request_sign_out(
 /// POSTs `form` with the page's CSRF token. If the server answers `MissingCSRF` (the cookie
 /// expired or was cleared), fetches a fresh token, which also sets a new cookie, and tries once
 /// more.
-pub(crate) async fn post_with_csrf(
-    context: Option<SessionContext>,
+async fn post_with_csrf(
+    context: SessionContext,
     path: &str,
     form: FormFields,
 ) -> Result<(u16, super::types::AuthRedirect), AuthFnError> {
-    let token = match context {
-        Some(context) => context.csrf().await?,
-        None => get_csrf_token().await?.csrf_token,
-    };
+    let token = context.csrf().await?;
     let answer = fetch::post_form(path, &form.clone().set("csrfToken", token)).await?;
     if error_of(&answer.1.url).0 != Some(AuthErrorCode::MissingCsrf) {
         return Ok(answer);
     }
     let fresh = get_csrf_token().await?.csrf_token;
-    if let Some(context) = context {
-        context.csrf_token.set(fresh.clone());
-    }
+    context.csrf_token.set(fresh.clone());
     fetch::post_form(path, &form.set("csrfToken", fresh)).await
-}
-
-thread_local! {
-    /// The page's session context, for calls made outside the reactive owner (inside a spawned
-    /// task, say). Set in the browser only, where there is one page per thread.
-    static PAGE_CONTEXT: std::cell::Cell<Option<SessionContext>> = const { std::cell::Cell::new(None) };
-}
-
-/// The session context: from the reactive owner, or the page's.
-fn current_context() -> Option<SessionContext> {
-    use_context::<SessionContext>().or_else(|| PAGE_CONTEXT.with(std::cell::Cell::get))
 }
 
 /// The `error` and `code` query parameters of a URL the auth routes answered with.
@@ -449,60 +541,6 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// Tells the other tabs of this origin that the session changed (next-auth's message shape).
-pub fn broadcast(trigger: &str) {
-    if !cfg!(target_arch = "wasm32") {
-        return;
-    }
-    if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-        // next-auth's shape: {event: "session", data: {trigger}}.
-        let data = js_sys::Object::new();
-        let message = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&data, &"trigger".into(), &trigger.into());
-        let _ = js_sys::Reflect::set(&message, &"event".into(), &"session".into());
-        let _ = js_sys::Reflect::set(&message, &"data".into(), &data);
-        let _ = channel.post_message(&message);
-        channel.close();
-    }
-}
-
-fn listen_to_other_tabs(context: SessionContext) {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
-        return;
-    };
-    let on_message =
-        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let is_session = js_sys::Reflect::get(&event.data(), &"event".into())
-                .ok()
-                .and_then(|e| e.as_string())
-                .is_some_and(|e| e == "session");
-            if is_session {
-                context.refetch();
-            }
-        });
-    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The provider lives as long as the page: keep the listener and its channel.
-    on_message.forget();
-    std::mem::forget(channel);
-}
-
-fn refetch_when_visible(context: SessionContext) {
-    use wasm_bindgen::{closure::Closure, JsCast};
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let doc = document.clone();
-    let on_change = Closure::<dyn Fn()>::new(move || {
-        if doc.visibility_state() == web_sys::VisibilityState::Visible {
-            context.refetch();
-        }
-    });
-    let _ = document
-        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
-    on_change.forget();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,5 +559,27 @@ mod tests {
             error_of("http://x/?error=Nope").0,
             Some(AuthErrorCode::Default)
         );
+    }
+
+    #[test]
+    fn the_session_script_cannot_be_closed_by_a_value() {
+        let mut session = Session {
+            user: crate::auth::User::default(),
+            expires: "2030-01-01T00:00:00.000Z".into(),
+            extra: serde_json::Map::new(),
+        };
+        session.user.name = Some("</script><script>alert(1)</script>&\u{2028}".into());
+        let page = PageAuth {
+            session: Some(session.clone()),
+            csrf_token: "t".into(),
+            ..PageAuth::default()
+        };
+        let json = script_json(&page);
+        assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
+        assert!(!json.contains('\u{2028}'));
+        let back: PageAuth = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.session, Some(session));
+        assert_eq!(back.csrf_token, "t");
+        assert!(json.contains(r#""csrfToken":"t""#), "{json}");
     }
 }

@@ -27,7 +27,7 @@ fn js_error(value: JsValue) -> AuthFnError {
 /// `{"url"}`.
 pub async fn post_form(path: &str, form: &FormFields) -> Result<(u16, AuthRedirect), AuthFnError> {
     let (status, text) = post(path, "application/x-www-form-urlencoded", &form.encode()).await?;
-    let body: AuthRedirect = serde_json::from_str(&text)
+    let body: AuthRedirect = super::json::from_str(&text)
         .map_err(|_| transport(format!("unexpected answer from {path} (HTTP {status})")))?;
     Ok((status, body))
 }
@@ -38,7 +38,7 @@ pub async fn post_form(path: &str, form: &FormFields) -> Result<(u16, AuthRedire
 /// `MissingCSRF` for a `400` (a refused session update answers `400 null`); a transport error if
 /// there is no browser window, the request fails, the status is another error, or the answer
 /// does not parse as `T`.
-pub async fn post_json<T: serde::de::DeserializeOwned>(
+pub async fn post_json<T: super::json::FromJsonValue>(
     path: &str,
     body: &str,
 ) -> Result<T, AuthFnError> {
@@ -49,7 +49,7 @@ pub async fn post_json<T: serde::de::DeserializeOwned>(
     if !(200..300).contains(&status) {
         return Err(transport(format!("{path} answered HTTP {status}")));
     }
-    serde_json::from_str(&text)
+    super::json::from_str(&text)
         .map_err(|_| transport(format!("unexpected answer from {path} (HTTP {status})")))
 }
 
@@ -97,9 +97,4 @@ pub fn assign_location(url: &str) {
 /// The current page's URL.
 pub fn current_href() -> Option<String> {
     web_sys::window()?.location().href().ok()
-}
-
-/// The current page's origin.
-pub fn current_origin() -> Option<String> {
-    web_sys::window()?.location().origin().ok()
 }

@@ -1,6 +1,8 @@
-//! `<Protected>`: the route guard of protected pages. Signed-out visitors are sent to sign-in
-//! with a `callbackUrl` back to the page: a 302 during SSR, a client-side redirect after
-//! hydration.
+//! `<Protected>`: the route guard of protected pages, rendered on the server. Signed-out
+//! visitors are sent to sign-in with a `callbackUrl` back to the page (a 302). A page that is
+//! open when its session ends elsewhere is refreshed by the page script, which meets the same
+//! redirect. (Inside an island, use `use_session_required` instead: router hooks are not
+//! available there.)
 
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};

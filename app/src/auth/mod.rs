@@ -29,6 +29,7 @@ pub mod client;
 pub mod fetch;
 pub mod form;
 pub mod guard;
+pub mod json;
 pub mod pages;
 pub mod server_fns;
 pub mod types;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::{
     form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
+    json::AuthJsonOutput,
     types::{AuthFnError, AuthRedirect, CsrfToken, LinkedAccount, Providers, Session},
 };
 
@@ -15,7 +16,7 @@ use super::{
 ///
 /// # Errors
 /// `Configuration` when auth is not mounted or the database fails (database strategy).
-#[server(prefix = "/api/auth", endpoint = "session", input = AuthQuery)]
+#[server(prefix = "/api/auth", endpoint = "session", input = AuthQuery, output = AuthJsonOutput)]
 pub async fn get_session() -> Result<Option<Session>, AuthFnError> {
     use super::ssr::{context, session};
     let (auth, req) = context::auth_and_request()?;
@@ -27,7 +28,7 @@ pub async fn get_session() -> Result<Option<Session>, AuthFnError> {
 ///
 /// # Errors
 /// `Configuration` when auth is not mounted.
-#[server(prefix = "/api/auth", endpoint = "csrf", input = AuthQuery)]
+#[server(prefix = "/api/auth", endpoint = "csrf", input = AuthQuery, output = AuthJsonOutput)]
 pub async fn get_csrf_token() -> Result<CsrfToken, AuthFnError> {
     use super::ssr::{context, csrf, reply::Reply};
     let (auth, req) = context::auth_and_request()?;
@@ -45,7 +46,7 @@ pub async fn get_csrf_token() -> Result<CsrfToken, AuthFnError> {
 ///
 /// # Errors
 /// `Configuration` when auth is not mounted.
-#[server(prefix = "/api/auth", endpoint = "providers", input = AuthQuery)]
+#[server(prefix = "/api/auth", endpoint = "providers", input = AuthQuery, output = AuthJsonOutput)]
 pub async fn get_providers() -> Result<Providers, AuthFnError> {
     use super::ssr::{context, reply::Reply};
     let (auth, req) = context::auth_and_request()?;
@@ -57,7 +58,7 @@ pub async fn get_providers() -> Result<Providers, AuthFnError> {
 ///
 /// # Errors
 /// Only when auth is not mounted; sign-in failures are redirects, as in Auth.js.
-#[server(prefix = "/api/auth", endpoint = "callback/credentials", input = AuthForm)]
+#[server(prefix = "/api/auth", endpoint = "callback/credentials", input = AuthForm, output = AuthJsonOutput)]
 pub async fn callback_credentials(
     /// The submitted fields.
     form: FormFields,
@@ -84,7 +85,7 @@ pub async fn callback_credentials(
 ///
 /// # Errors
 /// Only when auth is not mounted; a bad CSRF token redirects with `MissingCSRF`.
-#[server(prefix = "/api/auth", endpoint = "signout", input = AuthForm)]
+#[server(prefix = "/api/auth", endpoint = "signout", input = AuthForm, output = AuthJsonOutput)]
 pub async fn signout(
     /// The submitted fields.
     form: FormFields,
@@ -100,7 +101,7 @@ pub async fn signout(
 ///
 /// # Errors
 /// `SessionRequired` (401) without a session; `Configuration` if the database fails.
-#[server(prefix = "/api/auth", endpoint = "linked", input = AuthQuery)]
+#[server(prefix = "/api/auth", endpoint = "linked", input = AuthQuery, output = AuthJsonOutput)]
 pub async fn get_linked_accounts() -> Result<Vec<LinkedAccount>, AuthFnError> {
     use super::ssr::{context, flows::linked_accounts, reply::Reply};
     let (auth, req) = context::auth_and_request()?;

@@ -2,10 +2,7 @@
 //! error type of the auth server functions (which names Leptos, so it lives on this side).
 
 pub use auth_core::protocol::wire::*;
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// The error type of every auth server function: an Auth.js code, or a transport failure.
@@ -20,9 +17,96 @@ pub enum AuthFnError {
 }
 
 impl FromServerFnError for AuthFnError {
-    type Encoder = JsonEncoding;
+    // JSON, decoded in the browser without serde_json (`auth::json`).
+    type Encoder = super::json::AuthJson;
 
     fn from_server_fn_error(e: ServerFnErrorErr) -> Self {
         Self::Transport(e)
+    }
+}
+
+use super::json::FromJsonValue;
+
+impl FromJsonValue for AuthFnError {
+    /// serde's externally tagged shape: `{"Auth":"MissingCSRF"}`, `{"Transport":{"Request":".."}}`.
+    fn from_json_value(value: serde_json::Value) -> Option<Self> {
+        let serde_json::Value::Object(map) = value else {
+            return None;
+        };
+        let mut entries = map.into_iter();
+        let (tag, inner) = entries.next()?;
+        if entries.next().is_some() {
+            return None;
+        }
+        match tag.as_str() {
+            "Auth" => AuthErrorCode::from_json_value(inner).map(Self::Auth),
+            "Transport" => transport_error(inner).map(Self::Transport),
+            _ => None,
+        }
+    }
+}
+
+/// A `ServerFnErrorErr` in serde's externally tagged shape.
+fn transport_error(value: serde_json::Value) -> Option<ServerFnErrorErr> {
+    let serde_json::Value::Object(map) = value else {
+        return None;
+    };
+    let mut entries = map.into_iter();
+    let (tag, message) = entries.next()?;
+    if entries.next().is_some() {
+        return None;
+    }
+    let message = String::from_json_value(message)?;
+    Some(match tag.as_str() {
+        "Registration" => ServerFnErrorErr::Registration(message),
+        "UnsupportedRequestMethod" => ServerFnErrorErr::UnsupportedRequestMethod(message),
+        "Request" => ServerFnErrorErr::Request(message),
+        "ServerError" => ServerFnErrorErr::ServerError(message),
+        "MiddlewareError" => ServerFnErrorErr::MiddlewareError(message),
+        "Deserialization" => ServerFnErrorErr::Deserialization(message),
+        "Serialization" => ServerFnErrorErr::Serialization(message),
+        "Args" => ServerFnErrorErr::Args(message),
+        "MissingArg" => ServerFnErrorErr::MissingArg(message),
+        "Response" => ServerFnErrorErr::Response(message),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos::server_fn::{Bytes, Decodes, Encodes};
+    use serde_json::json;
+
+    #[test]
+    fn errors_keep_the_wire_shape_of_server_functions() {
+        use crate::auth::json::AuthJson;
+        let error = AuthFnError::Auth(AuthErrorCode::MissingCsrf);
+        let bytes: Bytes = <AuthJson as Encodes<AuthFnError>>::encode(&error).unwrap();
+        assert_eq!(&bytes[..], br#"{"Auth":"MissingCSRF"}"#);
+        let back: AuthFnError = <AuthJson as Decodes<AuthFnError>>::decode(bytes).unwrap();
+        assert_eq!(back, error);
+    }
+
+    #[test]
+    fn errors_read_as_the_derive_reads_them() {
+        for value in [
+            json!({"Auth": "MissingCSRF"}),
+            json!({"Auth": "Nope"}),
+            json!({"Transport": {"Request": "offline"}}),
+            json!({"Transport": {"Args": "bad"}}),
+            json!({"Transport": {"Other": "x"}}),
+            json!({"Transport": {"Request": 1}}),
+            json!({"Auth": "Default", "Transport": {"Request": "x"}}),
+            json!({}),
+            json!("Auth"),
+        ] {
+            let derived = serde_json::from_value::<AuthFnError>(value.clone()).ok();
+            assert_eq!(
+                AuthFnError::from_json_value(value.clone()),
+                derived,
+                "{value}"
+            );
+        }
     }
 }

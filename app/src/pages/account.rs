@@ -9,6 +9,7 @@ use crate::auth::{
     client::base_path,
     form::{auth_form_input, auth_query_input, AuthForm, AuthQuery, FormFields},
     get_linked_accounts,
+    json::AuthJsonOutput,
     pages::CsrfField,
     types::SessionStatus,
     types::{AuthErrorCode, AuthFnError, AuthRedirect, LinkedAccount, SessionInfo, SessionList},
@@ -22,7 +23,7 @@ pub const PATH: &str = "/account";
 ///
 /// # Errors
 /// `SessionRequired` (401) without a session; `Unavailable` (503) if the database is down.
-#[server(prefix = "/api/account", endpoint = "sessions", input = AuthQuery)]
+#[server(prefix = "/api/account", endpoint = "sessions", input = AuthQuery, output = AuthJsonOutput)]
 pub async fn get_sessions() -> Result<SessionList, AuthFnError> {
     use crate::auth::ssr::{context, flows::linked_accounts, reply::Reply};
     let (auth, req) = context::auth_and_request()?;
@@ -38,7 +39,7 @@ pub async fn get_sessions() -> Result<SessionList, AuthFnError> {
 ///
 /// # Errors
 /// Only when auth is not mounted; other failures are redirects, as for the auth routes.
-#[server(prefix = "/api/account", endpoint = "sessions/revoke", input = AuthForm)]
+#[server(prefix = "/api/account", endpoint = "sessions/revoke", input = AuthForm, output = AuthJsonOutput)]
 pub async fn revoke_sessions(
     /// The submitted fields.
     form: FormFields,
@@ -133,8 +134,10 @@ fn AccountDetails() -> impl IntoView {
 }
 
 /// Changes the name shown for this session with `use_session().update({name})`: the server's
-/// `jwt` callback (trigger `update`) takes it into the token. Needs JavaScript.
-#[component]
+/// `jwt` callback (trigger `update`) takes it into the token, and the page script refreshes the
+/// rest of the page (the nav shows the new name) and tells the other tabs. An island: the one
+/// part of this page that runs in the browser, so it needs JavaScript.
+#[island]
 fn DisplayName() -> impl IntoView {
     let session = use_session();
     let name = RwSignal::new(String::new());
@@ -143,7 +146,7 @@ fn DisplayName() -> impl IntoView {
         event.prevent_default();
         let value = name.get_untracked();
         leptos::task::spawn_local(async move {
-            let result = session.update(&serde_json::json!({ "name": value })).await;
+            let result = session.update(&NameUpdate { name: value }).await;
             saved.set(Some(result.is_ok()));
         });
     };
@@ -163,6 +166,12 @@ fn DisplayName() -> impl IntoView {
             })}
         </form>
     }
+}
+
+/// The data of the display-name update (what the `jwt` callback reads).
+#[derive(serde::Serialize)]
+struct NameUpdate {
+    name: String,
 }
 
 #[component]
@@ -212,8 +221,9 @@ fn LinkedRow(account: LinkedAccount) -> impl IntoView {
             </form>
         }
         .into_any(),
+        // Linking leaves for the provider: the browser posts it (`data-native`).
         (false, true) => view! {
-            <form method="post" action=format!("{}/signin/{}", base_path(), account.id) class="inline">
+            <form method="post" action=format!("{}/signin/{}", base_path(), account.id) class="inline" data-native="">
                 <CsrfField/>
                 <input type="hidden" name="callbackUrl" value=PATH/>
                 <button type="submit">"Link"</button>

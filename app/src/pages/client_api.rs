@@ -20,6 +20,12 @@ struct Output {
     calls: RwSignal<u32>,
 }
 
+/// The data of `update` (what the starter's `jwt` callback reads).
+#[derive(Serialize)]
+struct NameUpdate {
+    name: String,
+}
+
 /// Runs `call` in the background and prints its answer (JSON) or its error.
 fn run<T, F>(out: Output, call: F)
 where
@@ -28,7 +34,7 @@ where
 {
     spawn_local(async move {
         let text = match call.await {
-            Ok(value) => serde_json::to_string(&value).unwrap_or_default(),
+            Ok(value) => crate::auth::json::to_string(&value).unwrap_or_default(),
             Err(error) => format!("error: {error}"),
         };
         out.text.set(text);
@@ -36,9 +42,20 @@ where
     });
 }
 
-/// The client API playground.
+/// The client API page.
 #[component]
 pub fn ClientApiPage() -> impl IntoView {
+    view! {
+        <Title text="Client API"/>
+        <h1>"Client API"</h1>
+        <p class="muted">"Each button calls one function of " <code>"app::auth"</code> " and prints what it returned."</p>
+        <Playground/>
+    }
+}
+
+/// The buttons and what they printed: an island, so its code runs in the browser.
+#[island]
+fn Playground() -> impl IntoView {
     let session = use_session();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -59,9 +76,6 @@ pub fn ClientApiPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Client API"/>
-        <h1>"Client API"</h1>
-        <p class="muted">"Each button calls one function of " <code>"app::auth"</code> " and prints what it returned."</p>
         <p data-testid="live">
             "use_session(): " {move || format!("{:?}", session.status().get())} " · "
             {move || session.data().get().and_then(|s| s.user.name.or(s.user.email)).unwrap_or_default()}
@@ -82,7 +96,7 @@ pub fn ClientApiPage() -> impl IntoView {
                 run(out, sign_in("credentials", options, &[]));
             }>"sign_in credentials and redirect"</button>
             <button on:click=move |_| run(out, sign_out(SignOutOptions { redirect_to: Some("/client-api?signed=out".into()), redirect: false }))>"sign_out"</button>
-            <button on:click=move |_| run(out, async move { session.update(&serde_json::json!({ "name": name.get_untracked() })).await })>"update"</button>
+            <button on:click=move |_| run(out, async move { session.update(&NameUpdate { name: name.get_untracked() }).await })>"update"</button>
             <button on:click=move |_| run(out, async move { session.reload().await })>"reload"</button>
         </div>
         <pre data-testid="out" data-calls=move || out.calls.get()>{move || out.text.get()}</pre>

@@ -719,7 +719,7 @@ async fn a_session_callback_shapes_sessions_of_page_renders_too() {
     let page = client.get_html("/").await;
     assert!(
         page.body.contains("\\\"role\\\":\\\"user\\\"") || page.body.contains("\"role\":\"user\""),
-        "the SSR session (serialized for hydration) went through the session callback"
+        "the SSR session (written into the page) went through the session callback"
     );
 }
 

@@ -23,8 +23,24 @@ async fn the_first_html_already_knows_the_user() {
         page.body
     );
     assert_eq!(page.header("cache-control"), Some("private, no-store"));
-    // The session is serialized for hydration, so the browser does not fetch it again.
-    assert!(page.body.contains(r#"\"name\":\"Ada Lovelace\""#));
+    // The session is in the page for the islands and the page script, so the browser does
+    // not fetch it again: one JSON script, with the session and the page's CSRF token.
+    let script = page
+        .body
+        .split_once(r#"<script type="application/json" id="auth-session""#)
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(json, _)| json)
+        .expect("the session script");
+    let embedded: serde_json::Value = serde_json::from_str(script).unwrap();
+    assert_eq!(embedded["session"]["user"]["name"], "Ada Lovelace");
+    assert_eq!(embedded["session"]["user"]["email"], "ada@example.com");
+    assert!(embedded["csrfToken"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+    // The page script is loaded, told where the islands' wasm is.
+    assert!(page.body.contains(r#"src="/enhance.js""#));
+    assert!(page.body.contains("data-wasm=\"/pkg/"));
     // Rendering a page renews the session cookie too (sliding expiry without JavaScript).
     assert!(page.set_cookie("authjs.session-token").is_some());
 }

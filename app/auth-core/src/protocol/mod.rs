@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`names`] | base path, form fields, headers, cookie names |
 //! | [`wire`] | the JSON shapes both sides exchange, the error codes |
+//! | [`wire_value`] | the same shapes read from a parsed JSON value by hand (for the browser) |
 //! | [`redirect`] | the `redirect` rules and local `callbackUrl`s |
 //! | `secret` | `AUTH_SECRET`, redacted |
 //! | `dates` | the wire's two date formats |
@@ -20,13 +21,14 @@
 //!
 //! `form` (the Auth.js POST body, read leniently) also compiles everywhere.
 //!
-//! The first three compile everywhere (the browser's client uses them); the rest need the
+//! The first four compile everywhere (the browser's client uses them); the rest need the
 //! `server` feature.
 
 pub mod form;
 pub mod names;
 pub mod redirect;
 pub mod wire;
+pub mod wire_value;
 
 #[cfg(feature = "server")]
 pub mod checks;

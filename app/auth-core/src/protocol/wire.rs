@@ -147,9 +147,11 @@ impl<'de> Deserialize<'de> for Providers {
 }
 
 /// What the server knew about the visitor when it rendered a page: handed from the SSR request
-/// to `<SessionProvider>`, serialized into the page, and read back on hydration, so the first
-/// paint is right and hydration fetches nothing.
+/// to `<SessionProvider>`, which writes it into the page (`<script id="auth-session">`), where
+/// the page script and the islands read it, so the first paint is right and nothing is fetched
+/// when the page loads.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PageAuth {
     /// The session, if any.
     pub session: Option<Session>,
@@ -159,8 +161,8 @@ pub struct PageAuth {
     /// The configured sign-in page (`pages.sign_in`), when it is not the built-in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_in_page: Option<String>,
-    /// The theme of the built-in pages.
-    #[serde(default)]
+    /// The theme of the built-in pages (rendered on the server only, so not in the page).
+    #[serde(skip)]
     pub theme: Theme,
 }
 

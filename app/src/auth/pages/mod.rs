@@ -1,6 +1,7 @@
-//! The built-in pages under the base path: plain HTML forms that post to the auth routes (so
-//! they work with JavaScript off), enhanced after hydration to submit in the background, keep
-//! what was typed on errors, and navigate without a full page load.
+//! The built-in pages under the base path: plain HTML forms that post to the auth routes, so
+//! they work with JavaScript off. They ship no code to the browser: the page script
+//! (`public/enhance.js`) submits their forms in the background and shows the answer without a
+//! full page load, keeping what was typed.
 
 mod card;
 mod error;
@@ -8,7 +9,7 @@ mod sign_in;
 mod sign_out;
 mod verify_request;
 
-pub use card::{submitted_fields, AuthCard, CsrfField};
+pub use card::{AuthCard, CsrfField};
 pub use error::ErrorPage;
 pub use sign_in::{SignInForms, SignInPage};
 pub use sign_out::{SignOutButton, SignOutPage};
