@@ -30,14 +30,7 @@ use super::json::FromJsonValue;
 impl FromJsonValue for AuthFnError {
     /// serde's externally tagged shape: `{"Auth":"MissingCSRF"}`, `{"Transport":{"Request":".."}}`.
     fn from_json_value(value: serde_json::Value) -> Option<Self> {
-        let serde_json::Value::Object(map) = value else {
-            return None;
-        };
-        let mut entries = map.into_iter();
-        let (tag, inner) = entries.next()?;
-        if entries.next().is_some() {
-            return None;
-        }
+        let (tag, inner) = variant(value)?;
         match tag.as_str() {
             "Auth" => AuthErrorCode::from_json_value(inner).map(Self::Auth),
             "Transport" => transport_error(inner).map(Self::Transport),
@@ -46,16 +39,19 @@ impl FromJsonValue for AuthFnError {
     }
 }
 
-/// A `ServerFnErrorErr` in serde's externally tagged shape.
-fn transport_error(value: serde_json::Value) -> Option<ServerFnErrorErr> {
+/// An externally tagged enum value: an object of exactly one field, the variant's name.
+fn variant(value: serde_json::Value) -> Option<(String, serde_json::Value)> {
     let serde_json::Value::Object(map) = value else {
         return None;
     };
     let mut entries = map.into_iter();
-    let (tag, message) = entries.next()?;
-    if entries.next().is_some() {
-        return None;
-    }
+    let entry = entries.next()?;
+    entries.next().is_none().then_some(entry)
+}
+
+/// A `ServerFnErrorErr` in serde's externally tagged shape.
+fn transport_error(value: serde_json::Value) -> Option<ServerFnErrorErr> {
+    let (tag, message) = variant(value)?;
     let message = String::from_json_value(message)?;
     Some(match tag.as_str() {
         "Registration" => ServerFnErrorErr::Registration(message),
