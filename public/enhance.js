@@ -15,6 +15,7 @@
 //    session changed meanwhile.
 // 3. Islands. The wasm is fetched only by pages that have `<leptos-island>`s (when loaded or
 //    after a navigation), and each island is hydrated once.
+// 4. Passkeys. Pages with passkey controls load passkey.js (plain JavaScript, no wasm).
 //
 // The islands talk to this script with three DOM events on `document` (app/src/auth/client.rs):
 //   leptos-auth:session   (this script -> islands) the session script changed: read it again
@@ -359,6 +360,7 @@ async function visit(url, options = {}) {
   }
   const after = currentIdentity();
   if (ours && after !== before) announce(triggerOf(before, after));
+  passkeys();
   await hydrateIslands();
 }
 
@@ -465,9 +467,22 @@ document.addEventListener('leptos-auth:navigate', (event) => {
   visit(url.href, { fallback: (to) => location.assign(to || url.href) });
 });
 
+// --- passkeys ----------------------------------------------------------------------------------
+
+// Pages with passkey controls (`<template data-passkey>`: absent without JavaScript) load
+// passkey.js, once; it fills in the controls.
+let passkeyScript = null;
+
+function passkeys() {
+  if (!document.querySelector('template[data-passkey]')) return;
+  passkeyScript ??= import(new URL('./passkey.js', import.meta.url).href);
+  passkeyScript.then((mod) => mod.enhance(document)).catch((error) => console.warn('passkeys unavailable', error));
+}
+
 // --- start -------------------------------------------------------------------------------------
 
 history.scrollRestoration = 'manual';
 remember();
 watchSession();
+passkeys();
 hydrateIslands().then(() => document.documentElement.setAttribute('data-hydrated', 'true'));

@@ -14,7 +14,7 @@ use leptos_router::{
 
 use crate::{
     auth::{
-        pages::{ErrorPage, SignInPage, SignOutPage, VerifyRequestPage},
+        pages::{ErrorPage, SignInPage, SignOutPage, TwoFactorPage, VerifyRequestPage},
         url::{base_path, AuthPage, BASE_PATH_META},
         SessionProvider,
     },
@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                         <Route path=AuthPage("signout") view=SignOutPage/>
                         <Route path=AuthPage("error") view=ErrorPage/>
                         <Route path=AuthPage("verify-request") view=VerifyRequestPage/>
+                        <Route path=AuthPage("two-factor") view=TwoFactorPage/>
                     </Routes>
                 </main>
             </SessionProvider>

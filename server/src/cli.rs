@@ -1,10 +1,12 @@
 //! The binary's operator commands: roles live in the database (`users.role`), set here, never
-//! derived from an address.
+//! derived from an address; and the reset of a user's second factor, for a user who lost both
+//! their authenticator app and their recovery codes.
 //!
 //! ```text
 //! leptos-auth roles grant admin ada@example.com
 //! leptos-auth roles revoke ada@example.com
 //! leptos-auth roles list
+//! leptos-auth two-factor reset ada@example.com
 //! ```
 //!
 //! They use `DATABASE_URL` (default `sqlite://data/app.db?mode=rwc`), run the migrations first,
@@ -32,13 +34,19 @@ pub enum Command {
     },
     /// `roles list`.
     List,
+    /// `two-factor reset <email>`.
+    ResetTwoFactor {
+        /// The user's address.
+        email: String,
+    },
 }
 
 /// The usage text.
 pub const USAGE: &str = "usage: leptos-auth                          serve the app
        leptos-auth roles grant <role> <email>   give a user a role (e.g. admin)
        leptos-auth roles revoke <email>         take a user's role away
-       leptos-auth roles list                   users that have a role";
+       leptos-auth roles list                   users that have a role
+       leptos-auth two-factor reset <email>     turn a user's second factor off (lost app and codes)";
 
 /// Parses the arguments (without the program name).
 ///
@@ -69,6 +77,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             email: address(email)?,
         }),
         ["roles", "list"] => Ok(Command::List),
+        ["two-factor", "reset", email] => Ok(Command::ResetTwoFactor {
+            email: address(email)?,
+        }),
         _ => Err(USAGE.to_owned()),
     }
 }
@@ -98,6 +109,22 @@ pub async fn run(command: &Command, db: &Db) -> Result<String, String> {
             Ok(None) => Err(format!("no user has the address {email}")),
             Err(e) => Err(db_error(e)),
         },
+        Command::ResetTwoFactor { email } => {
+            let Some(user) = db.get_user_by_email(email).await.map_err(db_error)? else {
+                return Err(format!("no user has the address {email}"));
+            };
+            let removed = db.remove_totp(user.id).await.map_err(db_error)?;
+            tracing::warn!(
+                user.id = user.id,
+                removed,
+                "second factor reset by an operator"
+            );
+            Ok(if removed {
+                format!("user {} ({email}): second factor turned off; they sign in with their first factor alone until they set one up again", user.id)
+            } else {
+                format!("user {} ({email}) had no second factor", user.id)
+            })
+        }
         Command::List => {
             let users = db.users_with_roles().await.map_err(db_error)?;
             Ok(users
@@ -135,6 +162,13 @@ mod tests {
             }
         );
         assert_eq!(parse(&args(&["roles", "list"])).unwrap(), Command::List);
+        assert_eq!(
+            parse(&args(&["two-factor", "reset", "Ada@example.com"])).unwrap(),
+            Command::ResetTwoFactor {
+                email: "ada@example.com".into()
+            }
+        );
+        assert!(parse(&args(&["two-factor", "reset", "nope"])).is_err());
         assert!(parse(&args(&["roles", "grant", "ad min", "a@b.co"])).is_err());
         assert!(parse(&args(&["roles", "grant", "admin", "nope"])).is_err());
         assert!(parse(&args(&["serve", "now"]))

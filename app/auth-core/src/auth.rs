@@ -19,7 +19,10 @@ use super::{
 };
 use crate::{
     adapter::Db,
-    protocol::{checks::CheckKeys, cookies, jwt::KeySet, password::Hasher},
+    protocol::{
+        bound_cookie::BoundCookie, checks::CheckKeys, cookies, jwt::KeySet, passkey,
+        password::Hasher, second_step::SecondStepKeys, totp,
+    },
 };
 
 /// The auth instance: configuration, database and derived keys. Cheap to clone.
@@ -34,6 +37,9 @@ struct Inner {
     keys_plain: KeySet,
     keys_secure: KeySet,
     check_keys: CheckKeys,
+    second_step_keys: SecondStepKeys,
+    challenge_cookie: BoundCookie,
+    totp_keys: KeySet,
     csrf_secret: String,
     /// One instance per listed client origin whose configuration the `create_auth_config`
     /// hook shaped; they share the database, the HTTP client and the locks.
@@ -86,6 +92,9 @@ impl Auth {
         let keys_plain = KeySet::derive(&config.secrets, config.cookie_names(false).session_token);
         let keys_secure = KeySet::derive(&config.secrets, config.cookie_names(true).session_token);
         let check_keys = CheckKeys::derive(&config.secrets, &config.cookie_names);
+        let second_step_keys = SecondStepKeys::derive(&config.secrets);
+        let challenge_cookie = passkey::challenge_cookie(&config.secrets);
+        let totp_keys = KeySet::derive(&config.secrets, totp::SECRET_SALT);
         let csrf_secret = config
             .secrets
             .iter()
@@ -116,6 +125,9 @@ impl Auth {
                 keys_plain,
                 keys_secure,
                 check_keys,
+                second_step_keys,
+                challenge_cookie,
+                totp_keys,
                 csrf_secret,
                 clients,
                 provider_client: shared.provider_client,
@@ -174,6 +186,27 @@ impl Auth {
     /// The keys of the state, PKCE and nonce cookies.
     pub(crate) fn check_keys(&self) -> &CheckKeys {
         &self.inner.check_keys
+    }
+
+    /// The keys of the pending second step's cookie.
+    pub(crate) fn second_step_keys(&self) -> &SecondStepKeys {
+        &self.inner.second_step_keys
+    }
+
+    /// The passkey ceremony's challenge cookie.
+    pub(crate) fn challenge_cookie(&self) -> &BoundCookie {
+        &self.inner.challenge_cookie
+    }
+
+    /// The newest `AUTH_SECRET` (what new hashes are keyed with).
+    pub(crate) fn newest_secret(&self) -> &crate::protocol::secret::Secret {
+        // `AuthConfig` refuses to build without a secret.
+        &self.config().secrets[0]
+    }
+
+    /// The keys TOTP secrets are sealed with at rest.
+    pub(crate) fn totp_keys(&self) -> &KeySet {
+        &self.inner.totp_keys
     }
 
     /// The HTTP client for providers, and the discovery cache.

@@ -12,7 +12,7 @@ use super::{
     callbacks::{Callbacks, DefaultCallbacks},
     error::ConfigError,
     events::{Events, NoEvents},
-    providers::{env::parse_flag, EmailProvider, Provider},
+    providers::{env::parse_flag, EmailProvider, PasskeyProvider, Provider},
 };
 pub use crate::protocol::password::HashLimits;
 use crate::protocol::wire::ColorScheme;
@@ -220,6 +220,8 @@ pub struct Pages {
     pub verify_request: Option<String>,
     /// Where a user goes after their first sign-in.
     pub new_user: Option<String>,
+    /// Replaces the built-in second-step page (the code of a second factor).
+    pub two_factor: Option<String>,
 }
 
 /// Colours and logo of the built-in pages and the sign-in email (Auth.js's `theme`).
@@ -305,6 +307,30 @@ impl Default for RateLimits {
     }
 }
 
+/// The second factor: an authenticator app (TOTP) with recovery codes, which users turn on
+/// from their account page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwoFactorOptions {
+    /// Whether users may turn it on (`AUTH_TWO_FACTOR`, default on). Users who did keep being
+    /// asked for a code when this is turned off later: what they set up is not ignored.
+    pub enabled: bool,
+    /// The name authenticator apps show for this site (`AUTH_TWO_FACTOR_ISSUER`; default the
+    /// host of `AUTH_URL`, or of the site address).
+    pub issuer: Option<String>,
+    /// Wrong codes allowed per user in one rate-limit window (5).
+    pub max_attempts: u32,
+}
+
+impl Default for TwoFactorOptions {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            issuer: None,
+            max_attempts: 5,
+        }
+    }
+}
+
 /// Default time a provider (or the SMTP server) has to answer one request.
 pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -329,6 +355,7 @@ pub struct AuthConfig {
     pub(crate) callbacks: Arc<dyn Callbacks>,
     pub(crate) events: Arc<dyn Events>,
     pub(crate) rate_limits: RateLimits,
+    pub(crate) two_factor: TwoFactorOptions,
     pub(crate) site_origin: String,
     pub(crate) http_timeout: Duration,
     pub(crate) client_origins: Vec<ClientOrigin>,
@@ -386,6 +413,15 @@ impl AuthConfig {
             .sign_in
             .as_deref()
             .map_or_else(|| format!("{}/signin", self.base_path).into(), Into::into)
+    }
+
+    /// The second-step page: `pages.two_factor`, else the built-in one under the base path.
+    #[must_use]
+    pub fn two_factor_page(&self) -> std::borrow::Cow<'_, str> {
+        self.pages.two_factor.as_deref().map_or_else(
+            || format!("{}/two-factor", self.base_path).into(),
+            Into::into,
+        )
     }
 
     /// The error page: `pages.error`, else the built-in one under the base path.
@@ -474,6 +510,22 @@ impl AuthConfig {
         &self.rate_limits
     }
 
+    /// The second factor's options.
+    pub fn two_factor(&self) -> &TwoFactorOptions {
+        &self.two_factor
+    }
+
+    /// The name authenticator apps show for this site: `two_factor.issuer`, else the host of
+    /// the site's origin.
+    pub fn two_factor_issuer(&self) -> String {
+        self.two_factor.issuer.clone().unwrap_or_else(|| {
+            Url::parse(&self.site_origin)
+                .ok()
+                .and_then(|url| url.host_str().map(str::to_owned))
+                .unwrap_or_else(|| "Leptos Auth".into())
+        })
+    }
+
     /// Passwords shorter than this are refused at registration (`AUTH_PASSWORD_MIN_LENGTH`).
     pub fn password_min_chars(&self) -> usize {
         self.password_min_chars
@@ -522,6 +574,7 @@ pub struct AuthConfigBuilder {
     callbacks: Arc<dyn Callbacks>,
     events: Arc<dyn Events>,
     rate_limits: RateLimits,
+    two_factor: TwoFactorOptions,
     site_addr: Option<SocketAddr>,
     ephemeral_secret_allowed: bool,
     http_timeout: Duration,
@@ -551,6 +604,7 @@ impl Default for AuthConfigBuilder {
             callbacks: Arc::new(DefaultCallbacks),
             events: Arc::new(NoEvents),
             rate_limits: RateLimits::default(),
+            two_factor: TwoFactorOptions::default(),
             site_addr: None,
             ephemeral_secret_allowed: cfg!(debug_assertions),
             http_timeout: DEFAULT_HTTP_TIMEOUT,
@@ -603,6 +657,12 @@ impl AuthConfigBuilder {
         if let Some(value) = non_empty("AUTH_DEBUG") {
             builder.debug = parse_flag("AUTH_DEBUG", &value)?;
         }
+        if let Some(value) = non_empty("AUTH_TWO_FACTOR") {
+            builder.two_factor.enabled = parse_flag("AUTH_TWO_FACTOR", &value)?;
+        }
+        if let Some(value) = non_empty("AUTH_TWO_FACTOR_ISSUER") {
+            builder.two_factor.issuer = Some(value);
+        }
         if let Some(value) = non_empty("AUTH_SESSION_STRATEGY") {
             builder.session.strategy = match value.as_str() {
                 "jwt" => SessionStrategy::Jwt,
@@ -645,6 +705,7 @@ impl AuthConfigBuilder {
                 &mut builder.pages.verify_request,
             ),
             ("AUTH_PAGES_NEW_USER", &mut builder.pages.new_user),
+            ("AUTH_PAGES_TWO_FACTOR", &mut builder.pages.two_factor),
             ("AUTH_THEME_BRAND_COLOR", &mut builder.theme.brand_color),
             ("AUTH_THEME_LOGO", &mut builder.theme.logo),
             ("AUTH_THEME_BUTTON_TEXT", &mut builder.theme.button_text),
@@ -731,6 +792,17 @@ impl AuthConfigBuilder {
                 }
             }
             builder.providers.push(Provider::email(email));
+        }
+        // The passkey provider is on unless AUTH_PASSKEY=false.
+        let passkey = match non_empty("AUTH_PASSKEY") {
+            Some(value) => parse_flag("AUTH_PASSKEY", &value)?,
+            None => true,
+        };
+        if passkey {
+            builder.providers.push(Provider::passkey(PasskeyProvider {
+                rp_name: non_empty("AUTH_PASSKEY_RP_NAME"),
+                ..PasskeyProvider::default()
+            }));
         }
         if let Some(addr) = non_empty("LEPTOS_SITE_ADDR") {
             builder.site_addr = Some(addr.parse().map_err(|_| ConfigError::Invalid {
@@ -859,6 +931,12 @@ impl AuthConfigBuilder {
         self
     }
 
+    /// The second factor's options (on by default).
+    pub fn two_factor(mut self, options: TwoFactorOptions) -> Self {
+        self.two_factor = options;
+        self
+    }
+
     /// The address the server listens on; the public origin when the host is not trusted and
     /// no `AUTH_URL` is set.
     pub fn site_addr(mut self, addr: SocketAddr) -> Self {
@@ -958,6 +1036,7 @@ impl AuthConfigBuilder {
             ("pages.error", &self.pages.error),
             ("pages.verify_request", &self.pages.verify_request),
             ("pages.new_user", &self.pages.new_user),
+            ("pages.two_factor", &self.pages.two_factor),
         ];
         for (variable, page) in pages {
             if let Some(page) = page {
@@ -1054,6 +1133,7 @@ impl AuthConfigBuilder {
             callbacks: self.callbacks,
             events: self.events,
             rate_limits: self.rate_limits,
+            two_factor: self.two_factor,
             site_origin,
             http_timeout: self.http_timeout,
             client_origins: self.client_origins,

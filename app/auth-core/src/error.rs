@@ -121,6 +121,15 @@ pub enum AuthError {
     /// A sign-in link is expired, used, altered, or for another address.
     #[error("verification failed: {0}")]
     Verification(&'static str),
+    /// The second step of a sign-in (or of turning the second factor on or off) failed: a
+    /// wrong or replayed code, too many attempts, or the pending step expired.
+    #[error("second factor refused: {0}")]
+    SecondFactor(&'static str),
+    /// A passkey ceremony failed: its challenge is missing, expired, used or from another
+    /// browser; the credential is unknown or another user's; the signature, origin, relying
+    /// party or counter did not verify; or the requested action is not allowed.
+    #[error("passkey refused: {0}")]
+    Passkey(&'static str),
 }
 
 impl From<HashError> for AuthError {
@@ -137,7 +146,9 @@ impl AuthError {
     pub fn code(&self) -> AuthErrorCode {
         match self {
             Self::Csrf(_) => AuthErrorCode::MissingCsrf,
-            Self::Credentials(_) | Self::Busy => AuthErrorCode::CredentialsSignin,
+            Self::Credentials(_) | Self::Busy | Self::SecondFactor(_) => {
+                AuthErrorCode::CredentialsSignin
+            }
             Self::AccessDenied => AuthErrorCode::AccessDenied,
             Self::UnknownProvider => AuthErrorCode::Default,
             Self::Adapter(e) if e.is_unavailable() => AuthErrorCode::Unavailable,
@@ -154,13 +165,18 @@ impl AuthError {
                 AuthErrorCode::EmailSignin
             }
             Self::Verification(_) => AuthErrorCode::Verification,
+            Self::Passkey(_) => AuthErrorCode::WebAuthnVerificationError,
         }
     }
 
     /// The `code` query parameter Auth.js v5 adds to some errors (`credentials`).
     pub fn detail_code(&self) -> Option<&'static str> {
         match self {
-            Self::Credentials("rate_limited") | Self::EmailRateLimited => Some("rate_limited"),
+            Self::Credentials("rate_limited")
+            | Self::EmailRateLimited
+            | Self::SecondFactor("rate_limited") => Some("rate_limited"),
+            Self::SecondFactor("expired") => Some("second_factor_expired"),
+            Self::SecondFactor(_) => Some("second_factor"),
             Self::Busy => Some("busy"),
             Self::Credentials(_) => Some("credentials"),
             Self::InvalidEmail => Some("invalid_email"),
@@ -183,7 +199,11 @@ impl AuthError {
             | Self::UnknownProvider
             | Self::InvalidEmail
             | Self::EmailRateLimited
-            | Self::Email(_) => ErrorPage::SignIn,
+            | Self::Email(_)
+            | Self::Passkey(_)
+            | Self::SecondFactor("expired") => ErrorPage::SignIn,
+            // Another try on the same page, while the pending step lasts.
+            Self::SecondFactor(_) => ErrorPage::TwoFactor,
             _ => ErrorPage::Error,
         }
     }
@@ -203,6 +223,8 @@ impl AuthError {
             | Self::InvalidEmail => tracing::debug!(error = %self, "sign-in refused"),
             Self::Checks(reason) => tracing::warn!(reason, "OAuth check failed"),
             Self::Verification(reason) => tracing::warn!(reason, "email link refused"),
+            Self::SecondFactor(reason) => tracing::warn!(reason, "second factor refused"),
+            Self::Passkey(reason) => tracing::warn!(reason, "passkey refused"),
             Self::EmailRateLimited => tracing::warn!("sign-in email rate limit reached"),
             Self::OAuthSignin(_) | Self::OAuthCallback(_) | Self::RefreshFailed(_) => {
                 tracing::warn!(error = %Logged(self), "OAuth provider error")
@@ -274,6 +296,8 @@ pub enum ErrorPage {
     SignIn,
     /// `pages.error` (default `/api/auth/error`).
     Error,
+    /// `pages.two_factor` (default `/api/auth/two-factor`): the second step, tried again.
+    TwoFactor,
 }
 
 #[cfg(test)]

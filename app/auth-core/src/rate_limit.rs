@@ -84,6 +84,20 @@ pub fn credential_keys(limits: &RateLimits, email: &str, ip: Option<IpAddr>) -> 
     keys
 }
 
+/// The key of passkey answers from `ip` (counted before any signature is checked).
+pub fn passkey_keys(limits: &RateLimits, ip: Option<IpAddr>) -> Vec<Key> {
+    ip.map(|ip| {
+        ip_key(
+            "passkey:ip",
+            client_ip::limit_key(ip),
+            limits.per_ip,
+            limits.window,
+        )
+    })
+    .into_iter()
+    .collect()
+}
+
 /// The key of registrations from `ip`.
 pub fn register_keys(limits: &RateLimits, ip: Option<IpAddr>) -> Vec<Key> {
     ip.map(|ip| {
@@ -115,6 +129,17 @@ pub fn email_keys(limits: &SendLimits, email: &str, ip: Option<IpAddr>) -> Vec<K
         ));
     }
     keys
+}
+
+/// The key of second-step codes for `user_id`: per user, whatever the client, since whoever
+/// is at this step already holds the first factor.
+pub fn second_step_keys(limit: u32, window: Duration, user_id: i32) -> Vec<Key> {
+    vec![Key::new(
+        "second-step:user",
+        format_args!("{user_id}"),
+        limit,
+        window,
+    )]
 }
 
 fn ip_key(kind: &'static str, ip: LimitKey, limit: u32, window: Duration) -> Key {

@@ -51,6 +51,7 @@ pub fn to_error_page(
     let page = match error.page() {
         ErrorPage::SignIn => auth.config().sign_in_page(),
         ErrorPage::Error => auth.config().error_page(),
+        ErrorPage::TwoFactor => auth.config().two_factor_page(),
     };
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("error", error.code().as_str());

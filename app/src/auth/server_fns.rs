@@ -96,6 +96,27 @@ pub async fn signout(
     Ok(context::finish(&auth, &req, result, None))
 }
 
+/// `POST /api/auth/two-factor`: `csrfToken`, `code`. The second step of a sign-in, for a user
+/// whose second factor is on: with this browser's pending step and a current code from their
+/// app (or a recovery code), finishes the sign-in and redirects to its `callbackUrl`; a wrong
+/// code comes back to the second-step page with `?error=CredentialsSignin&code=second_factor`.
+///
+/// # Errors
+/// Only when auth is not mounted; refusals are redirects, as for the other auth routes.
+#[server(prefix = "/api/auth", endpoint = "two-factor", input = AuthForm, output = AuthJsonOutput)]
+pub async fn two_factor(
+    /// The submitted fields.
+    form: FormFields,
+) -> Result<AuthRedirect, AuthFnError> {
+    use super::ssr::{context, flows::second_factor};
+    let (auth, req) = context::auth_and_request()?;
+    let result = second_factor::step::verify(&auth, &req, &form).await;
+    if result.is_ok() {
+        context::rotate_flow_session().await;
+    }
+    Ok(context::finish(&auth, &req, result, None))
+}
+
 /// `GET /api/auth/linked` (NextAuthClient's `linked`): every configured provider with
 /// `linked: true|false` for the signed-in user.
 ///
@@ -112,4 +133,4 @@ pub async fn get_linked_accounts() -> Result<Vec<LinkedAccount>, AuthFnError> {
 }
 
 auth_query_input!(GetSession, GetCsrfToken, GetProviders, GetLinkedAccounts);
-auth_form_input!(CallbackCredentials, Signout);
+auth_form_input!(CallbackCredentials, Signout, TwoFactor);

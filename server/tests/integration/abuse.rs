@@ -282,12 +282,18 @@ async fn expired_rows_are_purged(backend: Backend) {
         })
         .await
         .unwrap();
-    db.create_session(user.id, "old-session", long_ago, None)
+    db.create_session(user.id, "old-session", long_ago, None, None)
         .await
         .unwrap();
-    db.create_session(user.id, "new-session", now + time::Duration::days(1), None)
-        .await
-        .unwrap();
+    db.create_session(
+        user.id,
+        "new-session",
+        now + time::Duration::days(1),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
 
     // Flow state (tower-sessions records): one expired, one live.
     let flow = "INSERT INTO flow_sessions (id, data, expiry_date) VALUES ($1, $2, $3)";
@@ -343,7 +349,7 @@ async fn expired_rows_are_purged(backend: Backend) {
     );
 
     // The server's periodic task does the same on its own.
-    db.create_session(user.id, "old-again", long_ago, None)
+    db.create_session(user.id, "old-again", long_ago, None, None)
         .await
         .unwrap();
     let task = server::spawn_cleanup(app.state.auth.clone(), Duration::from_millis(100));

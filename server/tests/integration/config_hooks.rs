@@ -336,6 +336,7 @@ async fn custom_pages_receive_every_redirect_and_new_users_go_to_new_user() {
         error: Some("/oops".into()),
         verify_request: Some("/check-email".into()),
         new_user: Some("/welcome".into()),
+        two_factor: Some("/second-step".into()),
     };
     let app = TestApp::with(
         &Backend::Sqlite,
@@ -365,6 +366,7 @@ async fn custom_pages_receive_every_redirect_and_new_users_go_to_new_user() {
             "/oops?error=Configuration",
         ),
         ("/api/auth/verify-request", "/check-email"),
+        ("/api/auth/two-factor", "/second-step"),
     ] {
         let res = client.get_html(builtin).await;
         assert_eq!(res.location(), Some(custom), "{builtin}");

@@ -168,7 +168,7 @@ async fn database_sessions_are_extended_once_per_update_age_and_expire(backend: 
         .unwrap();
     // Two days old: due for an update.
     let old_expiry = OffsetDateTime::now_utc() + Duration::days(28);
-    db.create_session(user.id, "old-token", old_expiry, None)
+    db.create_session(user.id, "old-token", old_expiry, None, None)
         .await
         .unwrap();
     let mut client = app.client();
@@ -189,6 +189,7 @@ async fn database_sessions_are_extended_once_per_update_age_and_expire(backend: 
         user.id,
         "expired-token",
         OffsetDateTime::now_utc() - Duration::minutes(1),
+        None,
         None,
     )
     .await

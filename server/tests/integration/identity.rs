@@ -22,7 +22,7 @@ use crate::common::{
 
 const PASSWORD: &str = "correct horse battery";
 
-fn oidc(idp: &OidcProvider) -> OAuthProvider {
+pub(crate) fn oidc(idp: &OidcProvider) -> OAuthProvider {
     OAuthProvider::oidc(
         "oidc",
         "Fixture OIDC",
@@ -33,7 +33,7 @@ fn oidc(idp: &OidcProvider) -> OAuthProvider {
     .with_authorization_param("prompt", "consent")
 }
 
-fn with_email(smtp: &SmtpServer) -> AuthConfigBuilder {
+pub(crate) fn with_email(smtp: &SmtpServer) -> AuthConfigBuilder {
     config().provider(Provider::email(EmailProvider::new(
         smtp.url(),
         "Leptos Auth <no-reply@example.com>",
@@ -41,7 +41,7 @@ fn with_email(smtp: &SmtpServer) -> AuthConfigBuilder {
 }
 
 /// Asks for a sign-in link for `email` in `client` and follows it there; returns the answer.
-async fn follow_email_link(client: &mut Client, smtp: &SmtpServer, email: &str) -> Res {
+pub(crate) async fn follow_email_link(client: &mut Client, smtp: &SmtpServer, email: &str) -> Res {
     let csrf = client.csrf().await;
     let res = client
         .post_form(
@@ -56,7 +56,7 @@ async fn follow_email_link(client: &mut Client, smtp: &SmtpServer, email: &str) 
 
 /// A POST /signin/<id> (as the sign-in page or the account page's Link button does it),
 /// through the provider's pages, back to the app's callback.
-async fn oauth_post(client: &mut Client, provider: &str, login: &str) -> Res {
+pub(crate) async fn oauth_post(client: &mut Client, provider: &str, login: &str) -> Res {
     let csrf = client.csrf().await;
     let start = client
         .post_form(
@@ -167,10 +167,14 @@ async fn a_verified_email_sign_in_reclaims_a_password_registration(backend: Back
     let id = user_id_of(&app, "vic@example.com").await;
     assert_eq!(app.state.db.accounts_of(id).await.unwrap().len(), 1);
     assert_eq!(attacker.session().await["user"]["email"], "vic@example.com");
+    // ...and a second factor that would lock the owner out.
+    crate::second_factor::enable_totp(&mut attacker).await;
+    assert!(app.state.db.totp_of(id).await.unwrap().is_some());
 
-    // The victim signs in with a link from their mailbox.
+    // The victim signs in with a link from their mailbox: at once, no second step.
     let mut victim = app.client();
     follow_email_link(&mut victim, &smtp, "vic@example.com").await;
+    assert!(app.state.db.totp_of(id).await.unwrap().is_none());
     let session = victim.session().await;
     assert_eq!(session["user"]["email"], "vic@example.com");
     assert!(

@@ -40,6 +40,23 @@ pub struct AccountRow {
     pub token_type: Option<String>,
 }
 
+impl From<AccountRow> for Account {
+    fn from(row: AccountRow) -> Self {
+        Account {
+            provider: row.provider,
+            kind: row.kind,
+            provider_account_id: row.provider_account_id,
+            access_token: row.access_token,
+            refresh_token: row.refresh_token,
+            expires_at: row.expires_at,
+            id_token: row.id_token,
+            scope: row.scope,
+            token_type: row.token_type,
+            session_state: row.session_state,
+        }
+    }
+}
+
 impl std::fmt::Debug for AccountRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountRow")
@@ -55,7 +72,7 @@ const COLUMNS: &str = r#"id, "userId", type, provider, "providerAccountId", refr
     access_token, expires_at, id_token, scope, session_state, token_type"#;
 
 /// `INSERT INTO accounts ... RETURNING` every column; bound by [`bind_account!`].
-fn insert_account_sql() -> String {
+pub(super) fn insert_account_sql() -> String {
     format!(
         r#"INSERT INTO accounts ("userId", type, provider, "providerAccountId", refresh_token,
             access_token, expires_at, id_token, scope, session_state, token_type)
@@ -94,6 +111,7 @@ macro_rules! bind_account {
             .bind(&$account.token_type)
     };
 }
+pub(super) use bind_account;
 
 impl Db {
     /// Links a provider account to a user.

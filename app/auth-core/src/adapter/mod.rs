@@ -6,21 +6,25 @@
 //! so an existing NextAuth database works unchanged.
 
 mod accounts;
+mod authenticators;
 mod error;
 mod flow_store;
 pub mod model;
 mod passwords;
 mod pool;
 mod rate_limits;
+mod second_factor;
 mod sessions;
 mod users;
 mod verification;
 
 pub use accounts::{AccountRow, AccountTokens};
+pub use authenticators::{AuthenticatorRow, NewAuthenticator, PASSKEY_PROVIDER};
 pub use error::AdapterError;
 pub use flow_store::FlowStore;
 pub use model::{Account, NewUser, User};
 pub use pool::{Backend, Db};
 pub use rate_limits::Purged;
+pub use second_factor::TotpRow;
 pub use sessions::{SessionDetails, SessionRow};
 pub use users::unix_ms;

@@ -106,8 +106,17 @@ impl Db {
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
+        let now_ms = super::users::unix_ms(now);
+        let webauthn_challenges = on_pool!(self, |pool| sqlx::query(
+            "DELETE FROM webauthn_challenges WHERE expires_at < $1"
+        )
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(Purged {
             rate_limits,
+            webauthn_challenges,
             verification_tokens: run("DELETE FROM verification_token WHERE expires < $1").await?,
             sessions: run("DELETE FROM sessions WHERE expires < $1").await?,
             flow_sessions: run("DELETE FROM flow_sessions WHERE expiry_date < $1").await?,
@@ -126,4 +135,6 @@ pub struct Purged {
     pub sessions: u64,
     /// `flow_sessions` rows past their expiry.
     pub flow_sessions: u64,
+    /// `webauthn_challenges` rows whose ceremony has ended.
+    pub webauthn_challenges: u64,
 }

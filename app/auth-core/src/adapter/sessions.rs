@@ -25,6 +25,9 @@ pub struct SessionRow {
     pub session_token: String,
     /// When it started (absent on rows written by Auth.js).
     pub created_at: Option<OffsetDateTime>,
+    /// How the user signed in: RFC 8176 `amr` values, comma-separated (absent on rows written
+    /// by Auth.js).
+    pub amr: Option<String>,
 }
 
 /// Records a user's sign-out-everywhere time (`$1` user, `$2` Unix milliseconds); a later time
@@ -70,15 +73,17 @@ impl Db {
         token: &str,
         expires: OffsetDateTime,
         user_agent: Option<&str>,
+        amr: Option<&str>,
     ) -> Result<SessionRow, AdapterError> {
-        let sql = r#"INSERT INTO sessions ("userId", expires, "sessionToken", created_at, user_agent)
-            VALUES ($1, $2, $3, $4, $5) RETURNING id, "userId", expires, "sessionToken", created_at"#;
+        let sql = r#"INSERT INTO sessions ("userId", expires, "sessionToken", created_at, user_agent, amr)
+            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, "userId", expires, "sessionToken", created_at, amr"#;
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
             .bind(user_id)
             .bind(expires)
             .bind(token)
             .bind(OffsetDateTime::now_utc())
             .bind(user_agent)
+            .bind(amr)
             .fetch_one(pool)
             .await)?)
     }
@@ -150,11 +155,12 @@ impl Db {
             #[sqlx(rename = "sessionToken")]
             session_token: String,
             created_at: Option<OffsetDateTime>,
+            amr: Option<String>,
             #[sqlx(flatten)]
             user: User,
         }
         let sql = format!(
-            r#"SELECT s.id AS session_id, s.expires, s."sessionToken", s.created_at, {U_COLUMNS}
+            r#"SELECT s.id AS session_id, s.expires, s."sessionToken", s.created_at, s.amr, {U_COLUMNS}
             FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."sessionToken" = $1"#
         );
         let row: Option<Row> = on_pool!(self, |pool| sqlx::query_as(&sql)
@@ -169,6 +175,7 @@ impl Db {
                     expires: row.expires,
                     session_token: row.session_token,
                     created_at: row.created_at,
+                    amr: row.amr,
                 },
                 row.user,
             )
@@ -201,7 +208,7 @@ impl Db {
     /// A database error.
     pub async fn delete_session(&self, token: &str) -> Result<Option<SessionRow>, AdapterError> {
         let sql = r#"DELETE FROM sessions WHERE "sessionToken" = $1
-            RETURNING id, "userId", expires, "sessionToken", created_at"#;
+            RETURNING id, "userId", expires, "sessionToken", created_at, amr"#;
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
             .bind(token)
             .fetch_optional(pool)

@@ -110,6 +110,9 @@ impl Db {
                 r#"DELETE FROM sessions WHERE "userId" = $1"#,
                 r#"DELETE FROM accounts WHERE "userId" = $1"#,
                 r#"DELETE FROM user_passwords WHERE "userId" = $1"#,
+                r#"DELETE FROM recovery_codes WHERE "userId" = $1"#,
+                r#"DELETE FROM user_totp WHERE "userId" = $1"#,
+                r#"DELETE FROM authenticators WHERE "userId" = $1"#,
                 "DELETE FROM users WHERE id = $1",
             ] {
                 sqlx::query(sql).bind(id).execute(&mut *tx).await?;
@@ -150,7 +153,7 @@ impl Db {
 
     /// A verified sign-in reclaims an address nobody had proved: in one transaction, removes
     /// what the unverified party set up (the password, every database session, every linked
-    /// account, the name and picture, replaced by `profile`'s), ends their JWT sessions
+    /// account, a second factor, the name and picture, replaced by `profile`'s), ends their JWT sessions
     /// (`session_revocations`), and records the address as verified at `now`. Returns the user
     /// as it is afterwards.
     ///
@@ -179,10 +182,14 @@ impl Db {
             else {
                 return Ok(None);
             };
+            // The squatter's second factor goes too: it must not lock the owner out.
             for sql in [
                 r#"DELETE FROM user_passwords WHERE "userId" = $1"#,
                 r#"DELETE FROM sessions WHERE "userId" = $1"#,
                 r#"DELETE FROM accounts WHERE "userId" = $1"#,
+                r#"DELETE FROM recovery_codes WHERE "userId" = $1"#,
+                r#"DELETE FROM user_totp WHERE "userId" = $1"#,
+                r#"DELETE FROM authenticators WHERE "userId" = $1"#,
             ] {
                 sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
             }

@@ -48,7 +48,8 @@ pub async fn start(
             super::oauth::signin::start(auth, req, provider, flow).await
         }
         Provider::Email(provider) => super::email::send::post(auth, req, provider, form).await,
-        Provider::Credentials(_) => Err(AuthError::UnknownProvider),
+        // A passkey starts at `GET /webauthn-options/passkey`.
+        Provider::Credentials(_) | Provider::Passkey(_) => Err(AuthError::UnknownProvider),
     }
 }
 
@@ -93,6 +94,11 @@ pub async fn callback(
             super::email::verify::callback(auth, req, provider, params).await,
             Vec::new(),
         ),
-        Some(Provider::Credentials(_)) | None => (Err(AuthError::UnknownProvider), Vec::new()),
+        Some(Provider::Passkey(provider)) if req.method == http::Method::POST => {
+            super::passkey::callback::callback(auth, req, provider, params).await
+        }
+        Some(Provider::Credentials(_) | Provider::Passkey(_)) | None => {
+            (Err(AuthError::UnknownProvider), Vec::new())
+        }
     }
 }

@@ -54,6 +54,7 @@ pub async fn linked(auth: &Auth, req: &AuthRequest) -> Result<Vec<LinkedAccount>
                 Provider::OAuth(p) => accounts.iter().any(|a| a.provider == p.id),
                 // Anyone with an address can be sent a link.
                 Provider::Email(_) => true,
+                Provider::Passkey(p) => accounts.iter().any(|a| a.provider == p.id),
             },
         })
         .collect())
@@ -86,14 +87,16 @@ pub async fn unlink(
     let back = redirect::resolve(auth, req, requested_callback_url(form).as_deref());
     match auth.db().unlink_account(user_id, provider_id).await {
         Ok(_) => Ok(Reply::new(Redirect(back))),
-        Err(AdapterError::LastSignInMethod) => {
-            let separator = if back.contains('?') { '&' } else { '?' };
-            Ok(Reply::new(Redirect(format!(
-                "{back}{separator}error=LastSignInMethod"
-            ))))
-        }
+        Err(AdapterError::LastSignInMethod) => Ok(last_sign_in_method(&back)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Back to `back` with `?error=LastSignInMethod`: removing the user's last way to sign in
+/// (an account, a passkey) was refused.
+pub(crate) fn last_sign_in_method(back: &str) -> Reply<Redirect> {
+    let separator = if back.contains('?') { '&' } else { '?' };
+    Reply::new(Redirect(format!("{back}{separator}error=LastSignInMethod")))
 }
 
 /// The user's sessions (database strategy; with JWT sessions there is nothing to list).

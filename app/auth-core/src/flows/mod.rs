@@ -6,7 +6,9 @@
 //! | `credentials/` | email + password sign-in, registration |
 //! | `oauth/` | OAuth 2 / OIDC: start, checks, callback, linking, token refresh |
 //! | `email/` | sign-in links: send, verify, SMTP |
-//! | `finish.rs` | the end of every sign-in (callbacks, session, event, redirect) |
+//! | `passkey/` | passkeys (WebAuthn): options, the ceremony's answer, the account's list |
+//! | `finish.rs` | the end of every sign-in (callbacks, second step, session, event, redirect) |
+//! | `second_factor/` | the second step of a sign-in; turning an authenticator app on and off |
 //! | `sign_out.rs` | `POST /signout` |
 //! | `linked_accounts.rs` | linked accounts, unlinking, session list, sign-out-everywhere |
 //!
@@ -18,4 +20,6 @@ pub mod email;
 pub mod finish;
 pub mod linked_accounts;
 pub mod oauth;
+pub mod passkey;
+pub mod second_factor;
 pub mod sign_out;

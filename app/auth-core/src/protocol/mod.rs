@@ -18,6 +18,10 @@
 //! | `password` | argon2id hashing on a bounded pool |
 //! | `email` | email-address normalisation |
 //! | `client_ip` | the client address behind trusted proxies |
+//! | `bound_cookie` | a short-lived cookie sealed for one browser |
+//! | `second_step` | the pending second step of a sign-in, in a sealed cookie |
+//! | `passkey` | WebAuthn: the challenge cookie, the relying party, Auth.js's stored key |
+//! | `totp` | the second factor: TOTP codes, recovery codes, the sealed secret |
 //!
 //! `form` (the Auth.js POST body, read leniently) also compiles everywhere.
 //!
@@ -30,6 +34,8 @@ pub mod redirect;
 pub mod wire;
 pub mod wire_value;
 
+#[cfg(feature = "server")]
+pub mod bound_cookie;
 #[cfg(feature = "server")]
 pub mod checks;
 #[cfg(feature = "server")]
@@ -47,6 +53,12 @@ pub mod email;
 #[cfg(feature = "server")]
 pub mod jwt;
 #[cfg(feature = "server")]
+pub mod passkey;
+#[cfg(feature = "server")]
 pub mod password;
 #[cfg(feature = "server")]
+pub mod second_step;
+#[cfg(feature = "server")]
 pub mod secret;
+#[cfg(feature = "server")]
+pub mod totp;

@@ -20,6 +20,24 @@ pub struct Session {
     pub extra: Map<String, Value>,
 }
 
+impl Session {
+    /// How the user signed in (the session's `amr`, RFC 8176 values: `pwd`, `email`, `fed`,
+    /// `hwk`, then `otp` or `recovery` and `mfa` after a second factor); empty when unknown.
+    pub fn amr(&self) -> Vec<&str> {
+        self.extra
+            .get("amr")
+            .and_then(Value::as_array)
+            .map(|methods| methods.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether the sign-in proved two factors (`amr` holds `mfa`): what a page that needs
+    /// two-step verification checks.
+    pub fn has_two_factors(&self) -> bool {
+        self.amr().contains(&"mfa")
+    }
+}
+
 /// The user inside a [`Session`]. `id` is present when the session callback exposes it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -92,6 +110,57 @@ pub struct SessionInfo {
     pub user_agent: Option<String>,
     /// Whether it is the session of this request.
     pub current: bool,
+}
+
+/// One of the signed-in user's passkeys, for the account page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasskeyInfo {
+    /// The credential id (base64url).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was added (ISO 8601), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// When it last signed in (ISO 8601), if ever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
+    /// Whether it is synced between devices (backed up).
+    pub synced: bool,
+}
+
+/// The signed-in user's second factor, for the account page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorStatus {
+    /// Whether users may turn it on here.
+    pub available: bool,
+    /// Whether it is on.
+    pub enabled: bool,
+    /// Unused recovery codes.
+    pub recovery_codes_left: u32,
+    /// A setup in progress (shown to this user only, until they confirm a code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<TwoFactorSetup>,
+}
+
+/// What a setup shows: enter the secret in an authenticator app, or scan the QR code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorSetup {
+    /// The secret, base32.
+    pub secret: String,
+    /// The `otpauth://` URL.
+    pub otpauth_url: String,
+    /// The QR code of that URL, as an SVG document (rendered on the server).
+    pub qr_svg: String,
+}
+
+impl std::fmt::Debug for TwoFactorSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TwoFactorSetup([redacted])")
+    }
 }
 
 /// One provider on `GET /api/auth/linked`: whether the signed-in user can sign in with it.
@@ -313,13 +382,16 @@ pub enum AuthErrorCode {
     SessionRequired,
     /// The database is unreachable right now (an extension of Auth.js's codes: HTTP 503).
     Unavailable,
+    /// A passkey did not verify (Auth.js's `WebAuthnVerificationError`): an unknown
+    /// credential, a used or expired challenge, another origin, a counter that went back.
+    WebAuthnVerificationError,
     /// Anything else.
     Default,
 }
 
 impl AuthErrorCode {
     /// Every code, for parsing and for tests.
-    pub const ALL: [AuthErrorCode; 12] = [
+    pub const ALL: [AuthErrorCode; 13] = [
         Self::Configuration,
         Self::AccessDenied,
         Self::Verification,
@@ -331,6 +403,7 @@ impl AuthErrorCode {
         Self::EmailSignin,
         Self::SessionRequired,
         Self::Unavailable,
+        Self::WebAuthnVerificationError,
         Self::Default,
     ];
 
@@ -348,6 +421,7 @@ impl AuthErrorCode {
             Self::EmailSignin => "EmailSignin",
             Self::SessionRequired => "SessionRequired",
             Self::Unavailable => "Unavailable",
+            Self::WebAuthnVerificationError => "WebAuthnVerificationError",
             Self::Default => "Default",
         }
     }
@@ -385,6 +459,9 @@ impl AuthErrorCode {
             Self::Unavailable => {
                 "The service is temporarily unavailable. Please try again in a moment."
             }
+            Self::WebAuthnVerificationError => {
+                "The passkey could not be verified. Please try again, or sign in another way."
+            }
             Self::Default => "Unable to sign in.",
         }
     }
@@ -403,6 +480,12 @@ impl AuthErrorCode {
                 "Too many sign-in emails were requested. Please wait a few minutes and try again."
             }
             (Self::EmailSignin, Some("invalid_email")) => "Enter a valid email address.",
+            (Self::CredentialsSignin, Some("second_factor")) => {
+                "That code is not valid. Enter the current code from your authenticator app, or one of your recovery codes."
+            }
+            (Self::CredentialsSignin, Some("second_factor_expired")) => {
+                "The sign-in took too long. Please sign in again."
+            }
             _ => self.message(),
         }
     }

@@ -11,8 +11,9 @@
 use serde_json::{Map, Value};
 
 use super::wire::{
-    AuthErrorCode, AuthRedirect, CsrfToken, LinkedAccount, PageAuth, ProviderInfo, ProviderStyle,
-    Providers, Session, SessionInfo, SessionList, User,
+    AuthErrorCode, AuthRedirect, CsrfToken, LinkedAccount, PageAuth, PasskeyInfo, ProviderInfo,
+    ProviderStyle, Providers, Session, SessionInfo, SessionList, TwoFactorSetup, TwoFactorStatus,
+    User,
 };
 
 /// A type read from a parsed JSON value, as serde's derive would read it.
@@ -58,6 +59,12 @@ impl FromJsonValue for String {
 impl FromJsonValue for bool {
     fn from_json_value(value: Value) -> Option<Self> {
         value.as_bool()
+    }
+}
+
+impl FromJsonValue for u32 {
+    fn from_json_value(value: Value) -> Option<Self> {
+        u32::try_from(value.as_u64()?).ok()
     }
 }
 
@@ -213,6 +220,42 @@ impl FromJsonValue for SessionList {
     }
 }
 
+impl FromJsonValue for TwoFactorSetup {
+    fn from_json_value(value: Value) -> Option<Self> {
+        let mut fields = Fields::of(value)?;
+        Some(TwoFactorSetup {
+            secret: fields.take("secret")?,
+            otpauth_url: fields.take("otpauthUrl")?,
+            qr_svg: fields.take("qrSvg")?,
+        })
+    }
+}
+
+impl FromJsonValue for PasskeyInfo {
+    fn from_json_value(value: Value) -> Option<Self> {
+        let mut fields = Fields::of(value)?;
+        Some(PasskeyInfo {
+            id: fields.take("id")?,
+            name: fields.take("name")?,
+            created_at: fields.optional("createdAt")?,
+            last_used_at: fields.optional("lastUsedAt")?,
+            synced: fields.take("synced")?,
+        })
+    }
+}
+
+impl FromJsonValue for TwoFactorStatus {
+    fn from_json_value(value: Value) -> Option<Self> {
+        let mut fields = Fields::of(value)?;
+        Some(TwoFactorStatus {
+            available: fields.take("available")?,
+            enabled: fields.take("enabled")?,
+            recovery_codes_left: fields.take("recoveryCodesLeft")?,
+            setup: fields.optional("setup")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +362,24 @@ mod tests {
             json!({"listed": true, "sessions": [{"id": 4294967296_u64, "expires": "x", "current": true}]}),
         ] {
             agrees::<SessionList>(json);
+        }
+        for json in [
+            json!({"available": true, "enabled": false, "recoveryCodesLeft": 0,
+                "setup": {"secret": "S", "otpauthUrl": "otpauth://totp/x", "qrSvg": "<svg/>"}}),
+            json!({"available": true, "enabled": true, "recoveryCodesLeft": 7}),
+            json!({"available": true, "enabled": true, "recoveryCodesLeft": -1}),
+            json!({"available": true, "enabled": true, "recoveryCodesLeft": 1, "setup": {"secret": 1}}),
+        ] {
+            agrees::<TwoFactorStatus>(json);
+        }
+        for json in [
+            json!([{"id": "AQ", "name": "Laptop", "createdAt": "2026-12-07T10:00:00.000Z",
+                "lastUsedAt": null, "synced": true}]),
+            json!([{"id": "AQ", "name": "Laptop", "synced": false}]),
+            json!([{"id": "AQ", "name": 1, "synced": false}]),
+            json!([{"id": "AQ", "name": "x"}]),
+        ] {
+            agrees::<Vec<PasskeyInfo>>(json);
         }
         for code in AuthErrorCode::ALL {
             agrees::<AuthErrorCode>(json!(code.as_str()));

@@ -20,10 +20,12 @@ pub mod linkedin;
 pub mod microsoft_entra_id;
 pub mod oauth;
 pub mod okta;
+pub mod passkey;
 
 pub use credentials::{Authorize, CredentialsCheck, CredentialsProvider};
 pub use email::{EmailProvider, SendLimits};
 pub use oauth::{ClientAuth, OAuthKind, OAuthProvider, Profile, Quirks};
+pub use passkey::PasskeyProvider;
 
 /// A configured provider.
 #[derive(Clone)]
@@ -34,6 +36,8 @@ pub enum Provider {
     OAuth(Arc<OAuthProvider>),
     /// Sign-in links by email.
     Email(Arc<EmailProvider>),
+    /// Passkeys (WebAuthn).
+    Passkey(Arc<PasskeyProvider>),
 }
 
 impl std::fmt::Debug for Provider {
@@ -66,11 +70,24 @@ impl Provider {
         Self::Email(Arc::new(provider))
     }
 
+    /// The passkey provider.
+    pub fn passkey(provider: PasskeyProvider) -> Self {
+        Self::Passkey(Arc::new(provider))
+    }
+
+    /// The passkey settings, if this is the passkey provider.
+    pub fn as_passkey(&self) -> Option<&Arc<PasskeyProvider>> {
+        match self {
+            Self::Passkey(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// The credentials settings, if this is a credentials provider.
     pub fn as_credentials(&self) -> Option<&CredentialsProvider> {
         match self {
             Self::Credentials(c) => Some(c),
-            Self::OAuth(_) | Self::Email(_) => None,
+            Self::OAuth(_) | Self::Email(_) | Self::Passkey(_) => None,
         }
     }
 
@@ -78,7 +95,7 @@ impl Provider {
     pub fn as_oauth(&self) -> Option<&Arc<OAuthProvider>> {
         match self {
             Self::OAuth(p) => Some(p),
-            Self::Credentials(_) | Self::Email(_) => None,
+            Self::Credentials(_) | Self::Email(_) | Self::Passkey(_) => None,
         }
     }
 
@@ -86,7 +103,7 @@ impl Provider {
     pub fn as_email(&self) -> Option<&Arc<EmailProvider>> {
         match self {
             Self::Email(p) => Some(p),
-            Self::Credentials(_) | Self::OAuth(_) => None,
+            Self::Credentials(_) | Self::OAuth(_) | Self::Passkey(_) => None,
         }
     }
 
@@ -96,6 +113,7 @@ impl Provider {
             Self::Credentials(p) => &p.id,
             Self::OAuth(p) => &p.id,
             Self::Email(p) => &p.id,
+            Self::Passkey(p) => &p.id,
         }
     }
 
@@ -105,6 +123,7 @@ impl Provider {
             Self::Credentials(p) => &p.name,
             Self::OAuth(p) => &p.name,
             Self::Email(p) => &p.name,
+            Self::Passkey(p) => &p.name,
         }
     }
 
@@ -114,6 +133,7 @@ impl Provider {
             Self::Credentials(_) => "credentials",
             Self::OAuth(p) => p.kind.as_str(),
             Self::Email(_) => "email",
+            Self::Passkey(_) => "webauthn",
         }
     }
 

@@ -31,6 +31,9 @@ pub const DEFAULT_CLIENT_ID: &str = "default";
 pub const CLIENT_ORIGIN: &str = "clientOrigin";
 /// Claim and session field: that client's id.
 pub const CLIENT_ID: &str = "clientId";
+/// Claim and session field: how the user signed in, RFC 8176 `amr` values (`["pwd", "otp"]`
+/// after a password and an authenticator code). Beyond Auth.js, which has no second factor.
+pub const AMR: &str = "amr";
 
 pub use crate::protocol::claims::{Token, AUTH_TIME, CHECKED};
 
@@ -283,7 +286,14 @@ async fn current_database(
                     ..User::default()
                 },
                 expires: iso_millis(expires),
-                extra: Map::new(),
+                extra: row
+                    .amr
+                    .as_deref()
+                    .map(|amr| {
+                        let methods: Vec<Value> = amr.split(',').map(Value::from).collect();
+                        Map::from_iter([(AMR.to_owned(), Value::Array(methods))])
+                    })
+                    .unwrap_or_default(),
             },
             token: None,
             user: Some(&user),
@@ -317,6 +327,23 @@ async fn database_session(
     Ok(Some((row, user)))
 }
 
+/// What a new session is made of: who signed in, how, and through which client.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    /// The user.
+    pub user: &'a adapter::User,
+    /// The account they signed in with.
+    pub account: Option<&'a Account>,
+    /// The provider's profile (OAuth), for the `jwt` callback.
+    pub profile: Option<&'a Value>,
+    /// Whether this sign-in created the user.
+    pub kind: SignInKind,
+    /// The client origin (multi-client).
+    pub client: Option<&'a ClientOrigin>,
+    /// How the user signed in (RFC 8176 `amr` values), kept on the session.
+    pub amr: &'a [String],
+}
+
 /// Creates the session for a user who just signed in; returns the cookies to set.
 ///
 /// # Errors
@@ -324,18 +351,25 @@ async fn database_session(
 pub async fn create(
     auth: &Auth,
     req: &AuthRequest,
-    user: &adapter::User,
-    account: Option<&Account>,
-    profile: Option<&Value>,
-    kind: SignInKind,
-    client: Option<&ClientOrigin>,
+    new: NewSession<'_>,
 ) -> Result<Vec<String>, AuthError> {
+    let NewSession {
+        user,
+        account,
+        profile,
+        kind,
+        client,
+        amr,
+    } = new;
     let now = OffsetDateTime::now_utc();
     let name = auth.cookie_names(req.secure).session_token;
     match auth.config().session.strategy {
         SessionStrategy::Jwt => {
             let mut initial = token_for_user(user);
             initial.set_auth_time_ms(unix_ms(now));
+            if !amr.is_empty() {
+                initial.extra.insert(AMR.into(), amr.into());
+            }
             initial
                 .extra
                 .insert(CHECKED.into(), now.unix_timestamp().into());
@@ -398,8 +432,15 @@ pub async fn create(
                 .as_ref()
                 .and_then(|v| v.to_str().ok())
                 .map(|ua| ua.chars().take(256).collect::<String>());
+            let amr = (!amr.is_empty()).then(|| amr.join(","));
             auth.db()
-                .create_session(user.id, &token, expires, user_agent.as_deref())
+                .create_session(
+                    user.id,
+                    &token,
+                    expires,
+                    user_agent.as_deref(),
+                    amr.as_deref(),
+                )
                 .await?;
             Ok(cookies::set_chunked(
                 name,
@@ -549,6 +590,9 @@ fn default_session(auth: &Auth, token: &Token, expires: OffsetDateTime) -> Sessi
     // A failed provider-token refresh shows on the session, as Auth.js's guides do it.
     if let Some(error) = token.extra.get("error") {
         extra.insert("error".into(), error.clone());
+    }
+    if let Some(amr) = token.extra.get(AMR) {
+        extra.insert(AMR.into(), amr.clone());
     }
     let mut user_extra = Map::new();
     if !auth.config().client_origins.is_empty() {

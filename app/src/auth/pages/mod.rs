@@ -7,10 +7,12 @@ mod card;
 mod error;
 mod sign_in;
 mod sign_out;
+mod two_factor;
 mod verify_request;
 
 pub use card::{AuthCard, CsrfField};
 pub use error::ErrorPage;
 pub use sign_in::{SignInForms, SignInPage};
 pub use sign_out::{SignOutButton, SignOutPage};
+pub use two_factor::TwoFactorPage;
 pub use verify_request::VerifyRequestPage;

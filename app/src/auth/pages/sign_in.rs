@@ -107,6 +107,25 @@ fn ProviderForm(info: ProviderInfo, callback_url: Signal<String>) -> impl IntoVi
             </form>
         }
         .into_any(),
+        // Passkeys (WebAuthn) need JavaScript: a template shows nothing without it, and
+        // public/passkey.js puts the form in place. The address is only needed to create a
+        // passkey (Auth.js: an address with no user signs up); to sign in, the browser offers
+        // this site's passkeys, also in the field's autofill.
+        // The template sits alone in its own element, so that the form put beside it stays out
+        // of the way when the page script morphs the page (its siblings keep their places).
+        "webauthn" => view! {
+            <div class="passkey-slot"><template data-passkey="signin" data-base=base_path()>
+                <form class="passkey" data-passkey-form="">
+                    <CsrfField/>
+                    <input type="hidden" name="callbackUrl" value=callback_url/>
+                    <label>"Email (to create a passkey)"
+                        <input type="email" name="email" autocomplete="username webauthn"/></label>
+                    <button type="submit" data-testid="passkey-signin">"Sign in with " {info.name}</button>
+                    <p class="muted" role="status" data-passkey-message=""></p>
+                </form>
+            </template></div>
+        }
+        .into_any(),
         // OAuth and OIDC: the browser leaves for the provider, so the page script leaves the
         // post to the browser (`data-native`).
         _ => {

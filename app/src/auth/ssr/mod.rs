@@ -12,7 +12,7 @@
 //! | `housekeeping.rs` | the periodic purge of expired rows |
 
 // Protocol pieces now in the core crate, under their old names here.
-pub use auth_core::protocol::{client_ip, cookies, dates, jwt, password, secret};
+pub use auth_core::protocol::{client_ip, cookies, dates, jwt, password, secret, totp};
 // The layers under the doors (2 to 6) are in the core crate, under their names here.
 pub use auth_core::{
     adapter, auth, callbacks, config, csrf, error, events, flows, providers, rate_limit, redirect,
@@ -37,7 +37,7 @@ pub use callbacks::{
 pub use client_ip::TrustedProxies;
 pub use config::{
     AuthConfig, AuthConfigBuilder, ClientOrigin, CookieOverrides, HashLimits, JwtOptions, Pages,
-    RateLimits, SessionOptions, SessionStrategy, Theme,
+    RateLimits, SessionOptions, SessionStrategy, Theme, TwoFactorOptions,
 };
 pub use context::auth;
 pub use error::{AuthError, ConfigError};

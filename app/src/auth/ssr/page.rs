@@ -88,6 +88,7 @@ fn custom_page(auth: &Auth, uri: &http::Uri) -> Option<String> {
         "/signout" => pages.sign_out.as_ref(),
         "/error" => pages.error.as_ref(),
         "/verify-request" => pages.verify_request.as_ref(),
+        "/two-factor" => pages.two_factor.as_ref(),
         _ => None,
     }?;
     Some(match uri.query() {

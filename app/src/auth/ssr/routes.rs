@@ -16,7 +16,7 @@ use super::{
     auth::Auth,
     error::AuthError,
     extract::ClientAuth,
-    flows::{dispatch, linked_accounts},
+    flows::{dispatch, linked_accounts, passkey},
     redirect,
     reply::{Redirect, Reply},
     request::AuthRequest,
@@ -51,6 +51,10 @@ where
             get(callback).post(callback),
         )
         .route(&format!("{base}/unlink/{{provider}}"), post(post_unlink))
+        .route(
+            &format!("{base}/webauthn-options/{{provider}}"),
+            get(webauthn_options),
+        )
         .route(&format!("{base}/{{*action}}"), any(unknown_action))
 }
 
@@ -116,6 +120,48 @@ async fn post_unlink(
     let form = body_fields(&headers, &body);
     let result = linked_accounts::unlink(&auth, &req, &provider, &form).await;
     respond(&auth, &req, result, form.get("callbackUrl"))
+}
+
+/// `GET /webauthn-options/<id>?action=&email=`: `{action, options}` for a passkey ceremony and
+/// its challenge cookie; refusals are JSON errors (`{"Auth":"WebAuthnVerificationError"}`, 400).
+async fn webauthn_options(
+    ClientAuth(auth): ClientAuth,
+    Path(provider): Path<String>,
+    RawQuery(query): RawQuery,
+    req: AuthRequest,
+) -> Response {
+    let params = query_fields(query);
+    let result = match auth.provider(&provider).and_then(|p| p.as_passkey()) {
+        Some(passkey) => {
+            passkey::options::options(
+                &auth,
+                &req,
+                passkey,
+                params.get("action"),
+                params.get("email"),
+            )
+            .await
+        }
+        None => Err(AuthError::UnknownProvider),
+    };
+    let mut response = match result {
+        Ok(reply) => {
+            let mut response = Json(reply.value).into_response();
+            append_cookies(&mut response, reply.cookies);
+            response
+        }
+        Err(error) => {
+            error.log();
+            let code = error.code();
+            let status = StatusCode::from_u16(code.api_status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, Json(AuthFnError::Auth(code))).into_response()
+        }
+    };
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, no-store"),
+    );
+    response
 }
 
 fn query_fields(query: Option<String>) -> FormFields {
