@@ -70,6 +70,13 @@ pub fn to_error_page(
     Redirect(format!("{}{page}?{}", req.origin, query.finish()))
 }
 
+/// Back to `back` (already resolved) with `error=<refusal>` added to its query: how the account
+/// page's forms (unlinking, passkeys, two-step verification) hear that they were refused.
+pub fn back_with_error(back: &str, refusal: &str) -> Redirect {
+    let separator = if back.contains('?') { '&' } else { '?' };
+    Redirect(format!("{back}{separator}error={refusal}"))
+}
+
 fn sanitize(auth: &Auth, req: &AuthRequest, candidate: &str) -> Option<String> {
     crate::protocol::redirect::sanitize(candidate, &req.origin, |origin| {
         auth.is_allowed_client_origin(origin)

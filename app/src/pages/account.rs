@@ -221,7 +221,7 @@ fn AccountDetails() -> impl IntoView {
         {move || message().map(|m| view! { <p class="auth-error" role="alert">{m}</p> })}
         <DisplayName/>
         <TwoFactorSection/>
-        <PasskeySection/>
+        <PasskeySection linked/>
         <h2>"Ways to sign in"</h2>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -377,9 +377,12 @@ fn TwoFactorSection() -> impl IntoView {
 /// "Add a passkey", which needs JavaScript (a template that public/passkey.js fills in). Shown
 /// when the passkey provider is on.
 #[component]
-fn PasskeySection() -> impl IntoView {
+fn PasskeySection(
+    /// The page's linked-accounts resource: whether the passkey provider is on (read once per
+    /// page, shared with "Ways to sign in").
+    linked: Resource<Result<Vec<LinkedAccount>, AuthFnError>>,
+) -> impl IntoView {
     let passkeys = Resource::new(|| (), |_| get_passkeys());
-    let linked = Resource::new(|| (), |_| get_linked_accounts());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

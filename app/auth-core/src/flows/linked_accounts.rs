@@ -95,8 +95,7 @@ pub async fn unlink(
 /// Back to `back` with `?error=LastSignInMethod`: removing the user's last way to sign in
 /// (an account, a passkey) was refused.
 pub(crate) fn last_sign_in_method(back: &str) -> Reply<Redirect> {
-    let separator = if back.contains('?') { '&' } else { '?' };
-    Reply::new(Redirect(format!("{back}{separator}error=LastSignInMethod")))
+    Reply::new(redirect::back_with_error(back, "LastSignInMethod"))
 }
 
 /// The user's sessions (database strategy; with JWT sessions there is nothing to list).

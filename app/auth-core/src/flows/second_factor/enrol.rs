@@ -113,10 +113,7 @@ fn back(auth: &Auth, req: &AuthRequest, form: &FormFields, refusal: Option<&str>
     let back = redirect::resolve(auth, req, requested_callback_url(form).as_deref());
     match refusal {
         None => Redirect(back),
-        Some(refusal) => {
-            let separator = if back.contains('?') { '&' } else { '?' };
-            Redirect(format!("{back}{separator}error={refusal}"))
-        }
+        Some(refusal) => redirect::back_with_error(&back, refusal),
     }
 }
 
