@@ -572,6 +572,31 @@ async fn the_owner_of_the_address_reclaims_it_from_a_passkey_squatter(backend: B
     refused(&answer(&mut again, "authenticate", &key.assert(&opts, HONEST)).await);
 }
 
+async fn a_forged_host_or_a_bad_address_gets_no_ceremony(backend: Backend) {
+    // Behind no trusted proxy, a forged `Host` does not move the relying party.
+    let app = TestApp::with(&backend, passkey_config().trust_host(false)).await;
+    let mut client = app.client();
+    let res = client
+        .raw(
+            http::Method::GET,
+            "/api/auth/webauthn-options/passkey",
+            &[("host", "evil.example")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(res.json()["options"]["rpId"], RP_ID);
+    // Not an address, an unknown action: a JSON error, no cookie.
+    for query in ["?email=not-an-address", "?action=delete"] {
+        let res = client
+            .get(&format!("/api/auth/webauthn-options/passkey{query}"))
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{query}: {}", res.body);
+        assert!(res.json().get("Auth").is_some(), "{}", res.body);
+        assert!(res.set_cookie("authjs.challenge").is_none());
+    }
+}
+
 async fn off_when_not_configured(backend: Backend) {
     let app = TestApp::with(&backend, config()).await;
     let mut client = app.client();
@@ -600,5 +625,6 @@ on_both_databases!(
     the_account_page_adds_and_removes,
     without_user_verification_the_second_step_follows,
     the_owner_of_the_address_reclaims_it_from_a_passkey_squatter,
+    a_forged_host_or_a_bad_address_gets_no_ceremony,
     off_when_not_configured,
 );
